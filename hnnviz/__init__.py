@@ -1,0 +1,43 @@
+"""hnnviz: information filtering networks, clique complexes and homological neural networks.
+
+The pipeline flows one way: ``data -> similarity -> ifn -> complex`` (then model/train -> explain), with
+figure builders in :mod:`hnnviz.viz` and a command line in :mod:`hnnviz.cli`.
+"""
+
+from .complex import CliqueComplex, clique_complex
+from .exceptions import (
+    DataFormatError,
+    GraphConstructionError,
+    HNNVizError,
+    InputValidationError,
+    NotFittedError,
+    TooFewFeaturesError,
+    TooFewRowsError,
+    TrainingDivergedError,
+)
+from .ifn import FilteredGraph, mfcf, mst, tmfg
+from .pipeline import FilteredNetwork, build_graph, filter_network
+from .similarity import similarity_matrix
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CliqueComplex",
+    "DataFormatError",
+    "FilteredGraph",
+    "FilteredNetwork",
+    "GraphConstructionError",
+    "HNNVizError",
+    "InputValidationError",
+    "NotFittedError",
+    "TooFewFeaturesError",
+    "TooFewRowsError",
+    "TrainingDivergedError",
+    "build_graph",
+    "clique_complex",
+    "filter_network",
+    "mfcf",
+    "mst",
+    "similarity_matrix",
+    "tmfg",
+]

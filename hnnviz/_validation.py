@@ -1,0 +1,88 @@
+"""Shared checks of arguments and arrays. Every message follows one pattern:
+
+``The '<name>' parameter of <owner> must be <what>. Got <value> instead.``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+import numpy as np
+
+from .exceptions import InputValidationError
+
+__all__ = ["check_in", "check_int", "check_number", "check_similarity_matrix"]
+
+
+def _fail(name: str, owner: str, must: str, got: Any) -> InputValidationError:
+    return InputValidationError(f"The '{name}' parameter of {owner} must be {must}. Got {got!r} instead.")
+
+
+def check_in(value: Any, options: Collection[Any], *, name: str, owner: str) -> Any:
+    """Return ``value`` if it is one of ``options``, else raise :class:`InputValidationError`."""
+    if value not in options:
+        choices = ", ".join(repr(o) for o in options)
+        raise _fail(name, owner, f"one of {choices}", value)
+    return value
+
+
+def check_int(value: Any, *, name: str, owner: str, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as an ``int`` within ``[low, high]``, else raise :class:`InputValidationError`."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise _fail(name, owner, "an int", value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"in [{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
+        raise _fail(name, owner, f"an int {bounds}", value)
+    return int(value)
+
+
+def check_number(value: Any, *, name: str, owner: str, allow_inf: bool = False) -> float:
+    """Return ``value`` as a ``float`` (not NaN; infinite only when allowed), else raise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise _fail(name, owner, "a number", value)
+    value = float(value)
+    if np.isnan(value) or (np.isinf(value) and not allow_inf):
+        raise _fail(name, owner, "a finite number", value)
+    return value
+
+
+def check_similarity_matrix(W: Any, *, owner: str, min_size: int = 1) -> np.ndarray:
+    """Validate a similarity matrix and return it as a C-contiguous float64 array.
+
+    It must be square, at least ``min_size`` x ``min_size``, finite, symmetric (to 1e-8 relative) and
+    non-negative off the diagonal. The diagonal is ignored by every IFN and may hold anything finite.
+    """
+    try:
+        W = np.ascontiguousarray(W, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise _fail("W", owner, "a numeric square matrix", type(W).__name__) from err
+    if W.ndim != 2 or W.shape[0] != W.shape[1]:
+        raise _fail("W", owner, "a square matrix", f"shape {W.shape}")
+    if W.shape[0] < min_size:
+        raise _fail("W", owner, f"at least {min_size} x {min_size}", f"shape {W.shape}")
+    low, high = (float(W.min()), float(W.max())) if W.size else (0.0, 0.0)
+    if not (np.isfinite(low) and np.isfinite(high)):  # min and max propagate NaN
+        i, j = np.argwhere(~np.isfinite(W))[0]
+        raise _fail("W", owner, "finite (no NaN or inf)", f"W[{i}, {j}] = {W[i, j]}")
+    if _max_asymmetry(W) > 1e-8 * max(1.0, abs(low), abs(high)):
+        i, j = np.unravel_index(np.argmax(np.abs(W - W.T)), W.shape)
+        raise _fail("W", owner, "symmetric", f"W[{i}, {j}] = {W[i, j]} but W[{j}, {i}] = {W[j, i]}")
+    if low < 0:
+        negative = np.argwhere(W < 0)
+        off_diagonal = negative[negative[:, 0] != negative[:, 1]]
+        if len(off_diagonal):
+            i, j = off_diagonal[0]
+            raise _fail("W", owner, "non-negative off the diagonal", f"W[{i}, {j}] = {W[i, j]}")
+    return W
+
+
+def _max_asymmetry(W: np.ndarray, block: int = 512) -> float:
+    """``max |W - W.T|``, computed in square blocks to stay cache- and memory-friendly."""
+    worst = 0.0
+    p = W.shape[0]
+    for i in range(0, p, block):
+        for j in range(i, p, block):
+            diff = np.abs(W[i : i + block, j : j + block] - W[j : j + block, i : i + block].T)
+            worst = max(worst, float(diff.max()))
+    return worst

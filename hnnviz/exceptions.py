@@ -1,0 +1,63 @@
+"""Exception tree of hnnviz.
+
+Every error the package raises on purpose derives from :class:`HNNVizError`, so an application can catch
+one class and show the message. Each concrete class also derives from the built-in exception that fits
+(``ValueError``, ``AttributeError`` ...), so generic handlers keep working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataFormatError",
+    "GraphConstructionError",
+    "HNNVizError",
+    "InputValidationError",
+    "NotFittedError",
+    "TooFewFeaturesError",
+    "TooFewRowsError",
+    "TrainingDivergedError",
+]
+
+
+class HNNVizError(Exception):
+    """Base class of every error raised on purpose by hnnviz."""
+
+
+class InputValidationError(HNNVizError, ValueError):
+    """An argument or a data set is not acceptable (wrong shape, NaN, unknown option ...)."""
+
+
+class DataFormatError(InputValidationError):
+    """A file cannot be read as a table: empty, not UTF-8, unknown format, duplicate column names."""
+
+
+class TooFewRowsError(InputValidationError):
+    """Fewer usable rows remain than the analysis needs."""
+
+
+class TooFewFeaturesError(InputValidationError):
+    """Fewer usable feature columns remain than the analysis needs (an IFN needs at least 4)."""
+
+
+class GraphConstructionError(HNNVizError, ValueError):
+    """A filtered graph cannot be built from the given similarity matrix (e.g. a TMFG on fewer than 4 nodes)."""
+
+
+class NotFittedError(HNNVizError, AttributeError):
+    """An estimator was used before ``fit``."""
+
+
+class TrainingDivergedError(HNNVizError, RuntimeError):
+    """The training loss became NaN or infinite.
+
+    Parameters
+    ----------
+    message : str
+        What happened.
+    epoch : int
+        The epoch (counted from 1) at which the loss stopped being finite.
+    """
+
+    def __init__(self, message: str, epoch: int) -> None:
+        super().__init__(message)
+        self.epoch = epoch
