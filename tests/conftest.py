@@ -1,0 +1,26 @@
+"""Shared fixtures and helpers of the test suite."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+def random_similarity(p: int, seed: int, *, kind: str = "correlation") -> np.ndarray:
+    """A continuous random similarity matrix (no ties): squared correlations of mixed Gaussian data,
+    or symmetric uniform noise."""
+    rng = np.random.default_rng(seed)
+    if kind == "uniform":
+        A = rng.random((p, p))
+        W = (A + A.T) / 2
+    else:
+        n = max(3 * p, 30)
+        X = rng.normal(size=(n, p)) + 0.5 * rng.normal(size=(n, 1)) * rng.normal(size=p)
+        W = np.corrcoef(X, rowvar=False) ** 2
+    np.fill_diagonal(W, 0.0)
+    return W
+
+
+@pytest.fixture
+def small_W() -> np.ndarray:
+    return random_similarity(12, seed=7)
