@@ -69,7 +69,8 @@ class FilteredNetwork:
             "method": self.graph.method,
             "similarity": self.similarity_method,
             "total_weight": self.graph.total_weight,
-            "seconds": {stage: round(s, 6) for stage, s in self.seconds.items()},
+            "seconds": round(sum(self.seconds.values()), 6),
+            "stage_seconds": {stage: round(s, 6) for stage, s in self.seconds.items()},
         }
 
 

@@ -1,0 +1,113 @@
+"""Tests of the command line (in process, and once through the installed console script)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hnnviz.cli import main
+from hnnviz.data import load_sample, sample_data_dir
+
+SAMPLES = sample_data_dir()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_filter_json_describes_the_tmfg(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "filter", str(SAMPLES / "diabetes.csv"), "--target", "target", "--json")
+    assert code == 0 and err == ""
+    result = json.loads(out)
+    assert {"nodes", "edges", "cliques", "separators", "clique_tree", "f_vector", "betti", "seconds", "dropped"} <= set(
+        result
+    )
+    p = 10
+    assert result["nodes"] == list(load_sample("diabetes").feature_names)
+    assert len(result["edges"]) == 3 * p - 6 and len(result["cliques"]) == p - 3 and len(result["separators"]) == p - 4
+    assert result["f_vector"] == [p, 3 * p - 6, 3 * p - 8, p - 3] and result["betti"] == [1, 0, 0, 0]
+    assert result["clique_tree"][0] == -1 and all(0 <= q < k for k, q in enumerate(result["clique_tree"]) if k)
+    assert all(name in result["nodes"] for edge in result["edges"] for name in edge)
+    assert "target" not in result["nodes"] and result["dropped"] == []
+    assert isinstance(result["seconds"], float) and result["seconds"] >= 0
+
+
+def test_filter_reports_what_the_loader_dropped(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "filter", str(SAMPLES / "sp500_returns.csv"), "--method", "mst", "--json")
+    result = json.loads(out)
+    assert code == 0 and len(result["nodes"]) == 20 and len(result["edges"]) == 19
+    assert [d["name"] for d in result["dropped"] if d["kind"] == "column"] == ["Date"]
+    assert "non-numeric" in result["dropped"][0]["reason"]
+
+
+@pytest.mark.parametrize("similarity", ["pearson2", "spearman2", "abs", "mi"])
+def test_filter_mfcf_options(capsys: pytest.CaptureFixture[str], similarity: str) -> None:
+    code, out, _ = run(
+        capsys, "filter", str(SAMPLES / "wine.csv"), "--target", "cultivar", "--similarity", similarity,
+        "--method", "mfcf", "--max-clique-size", "3", "--threshold", "0.05", "--json",
+    )  # fmt: skip
+    result = json.loads(out)
+    assert code == 0 and result["similarity"] == similarity and result["method"] == "mfcf"
+    assert max(len(c) for c in result["cliques"]) <= 3 and len(result["f_vector"]) <= 3
+
+
+def test_filter_summary_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "filter", str(SAMPLES / "sp500_returns.csv"))
+    assert code == 0
+    assert out.startswith("TMFG on 20 features (pearson2 similarity): 54 edges, 17 cliques, 16 separators")
+    assert "dropped column 'Date': non-numeric" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "argv", "message"),
+    [
+        ("a,b,c\n1,2,3\n", [], "Only 1 usable row remains; at least 10"),
+        ("", [], "is empty"),
+        ("a,b,c,d,e\n" + "\n".join(f"{i},{i * 2},x{i},1,{i % 3}" for i in range(30)), [], "at least 4 are needed"),
+        ("a,b,c,d,e\n" + "\n".join(f"{i},{i ** 2},{i % 7},{i % 5},{i % 3}" for i in range(30)), ["--target", "z"],
+         "Target column 'z' not found"),
+    ],
+)  # fmt: skip
+def test_bad_data_is_one_line_on_stderr(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, argv: list[str], message: str
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    code, out, err = run(capsys, "filter", str(path), *argv)
+    assert code == 1 and out == ""
+    assert err.startswith("hnnviz filter: error: ") and err.count("\n") == 1
+    assert message.lower() in err.lower()
+
+
+def test_non_utf8_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("café,b,c,d\n1,2,3,4\n".encode("latin-1"))
+    code, _, err = run(capsys, "filter", str(path))
+    assert code == 1 and "UTF-8" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "argv", [["filter", "x.csv", "--method", "foo"], ["filter"], [], ["filter", "x.csv", "--threshold", "abc"]]
+)
+def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    _, err = capsys.readouterr()
+    assert exit_info.value.code == 2 and err.count("\n") == 1 and "error:" in err
+
+
+def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
+    exe = shutil.which("hnnviz") or str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "hnnviz")
+    ok = subprocess.run([exe, "filter", str(SAMPLES / "diabetes.csv"), "--json"], capture_output=True, text=True)
+    assert ok.returncode == 0 and len(json.loads(ok.stdout)["nodes"]) == 11  # no --target: target is a feature
+    bad_path = tmp_path / "bad.csv"
+    bad_path.write_text("a,b\n" + "\n".join(f"{i},{np.sin(i)}" for i in range(20)))
+    bad = subprocess.run([exe, "filter", str(bad_path)], capture_output=True, text=True)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
