@@ -1,27 +1,32 @@
 # Two entry points for newcomers: `make run` (the app on bundled data) and `make test` (the whole suite).
-PYTHON ?= python3.11
+PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 PORT ?= 8501
 
-.PHONY: run test lint bench clean
+.PHONY: run test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# pip takes the CPU build of torch lying on disk because pyproject keeps torch>=2.3,<2.14.
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(PIP) -e .
 	touch $@
 
-run: $(VENV)/.installed
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[dev]'
+	touch $@ $(VENV)/.installed-app
+
+run: $(VENV)/.installed-app
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_ifn.py
 
 clean:
