@@ -1,0 +1,219 @@
+"""Homological Neural Network (HNN) layers and models, and the fair dense baseline.
+
+An HNN has one unit (or ``channels`` units) per simplex of a clique complex. A unit of order ``k`` (a
+simplex of ``k + 1`` features) reads exactly its ``k + 1`` faces of order ``k - 1``; order-0 units are the
+input features. Each order also feeds a linear readout; the readouts are concatenated and mixed by a final
+linear layer into the prediction (one output for regression, one logit per class for classification).
+
+Layers gather their faces and contract them with per-simplex weights: memory and time are linear in the
+number of simplices, with no dense mask or dense weight matrix anywhere.
+
+References
+----------
+.. [1] Lin, Briola, Wang & Aste, "Compositional Sparsity as an Inductive Bias for Neural Architecture
+   Design", arXiv:2605.14764, 2026.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from itertools import pairwise
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from ._validation import check_in, check_int
+from .complex import CliqueComplex
+
+__all__ = ["ACTIVATIONS", "HNN", "MLP", "SimplexLayer"]
+
+ACTIVATIONS: dict[str, type[nn.Module]] = {"gelu": nn.GELU, "relu": nn.ReLU, "tanh": nn.Tanh}
+
+
+class SimplexLayer(nn.Module):
+    r"""One HNN layer: each simplex of order ``k`` reads its ``k + 1`` faces through its own weights.
+
+    .. math:: y_{s,o} = b_{s,o} + \sum_{j=0}^{k} \sum_{c} W_{s,(j,c),o}\, x_{\mathrm{face}(s,j),\,c}
+
+    Args:
+        faces: ``(n_simplices, k + 1)`` integer array; row ``s`` lists the indices (in the previous layer) of
+            the faces of simplex ``s``.
+        in_channels: channels per face unit.
+        out_channels: channels per simplex unit.
+
+    Shape:
+        - Input: ``(batch, n_faces, in_channels)``
+        - Output: ``(batch, n_simplices, out_channels)``
+
+    Attributes:
+        weight: ``(n_simplices, (k + 1) * in_channels, out_channels)``, uniform in ``±sqrt(6 / fan_in)``
+            (He initialisation from the true fan-in ``(k + 1) * in_channels``).
+        bias: ``(n_simplices, out_channels)``, uniform in ``±1 / sqrt(fan_in)``.
+        faces: the face index buffer (moves with ``.to()`` and is saved in the state dict).
+
+    Examples:
+        >>> layer = SimplexLayer(np.array([[0, 1], [1, 2]]), in_channels=1, out_channels=4)
+        >>> layer
+        SimplexLayer(n_simplices=2, fan_in=2, in_channels=1, out_channels=4)
+        >>> layer(torch.randn(8, 3, 1)).shape
+        torch.Size([8, 2, 4])
+    """
+
+    def __init__(self, faces: np.ndarray | Tensor, in_channels: int, out_channels: int) -> None:
+        super().__init__()
+        faces = torch.as_tensor(np.asarray(faces), dtype=torch.long)
+        if faces.ndim != 2 or faces.shape[1] < 1:
+            raise ValueError(f"SimplexLayer needs a (n_simplices, k+1) face array; got shape {tuple(faces.shape)}.")
+        self.register_buffer("faces", faces.contiguous())
+        self.n_simplices, self.n_faces_each = faces.shape
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.fan_in = self.n_faces_each * in_channels
+        self.weight = nn.Parameter(torch.empty(self.n_simplices, self.fan_in, out_channels))
+        self.bias = nn.Parameter(torch.empty(self.n_simplices, out_channels))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """He-uniform weights and small uniform biases, both scaled by the true fan-in."""
+        nn.init.uniform_(self.weight, -math.sqrt(6 / self.fan_in), math.sqrt(6 / self.fan_in))
+        nn.init.uniform_(self.bias, -1 / math.sqrt(self.fan_in), 1 / math.sqrt(self.fan_in))
+
+    def forward(self, x: Tensor) -> Tensor:
+        batch = x.shape[0]
+        gathered = x.index_select(1, self.faces.flatten())  # (batch, n_simplices * (k+1), in)
+        gathered = gathered.reshape(batch, self.n_simplices, self.fan_in)  # (batch, n_simplices, fan_in)
+        if self.out_channels == 1:  # one output channel: a broadcast multiply-and-sum beats batched matmul
+            out = (gathered * self.weight[:, :, 0]).sum(-1, keepdim=True)  # (batch, n_simplices, 1)
+        else:
+            out = torch.bmm(gathered.transpose(0, 1), self.weight).transpose(0, 1)  # (batch, n_simplices, out)
+        return out + self.bias
+
+    def dense_weight(self) -> Tensor:
+        """The equivalent dense ``(n_faces_total * in, n_simplices * out)`` weight (tests and teaching only)."""
+        n_prev = int(self.faces.max()) + 1 if self.faces.numel() else 0
+        dense = self.weight.new_zeros(n_prev, self.in_channels, self.n_simplices, self.out_channels)
+        w = self.weight.reshape(self.n_simplices, self.n_faces_each, self.in_channels, self.out_channels)
+        for j in range(self.n_faces_each):
+            dense[self.faces[:, j], :, torch.arange(self.n_simplices), :] += w[:, j]
+        return dense.reshape(n_prev * self.in_channels, self.n_simplices * self.out_channels)
+
+    def extra_repr(self) -> str:
+        return (
+            f"n_simplices={self.n_simplices}, fan_in={self.n_faces_each}, "
+            f"in_channels={self.in_channels}, out_channels={self.out_channels}"
+        )
+
+
+class _ReadoutNet(nn.Module):
+    """Shared tail of HNN and MLP: a linear readout per hidden order, concatenated, mixed by a final linear.
+
+    Readouts are linear on purpose: the reference's scalar ReLU readouts died in most fits and silenced
+    whole orders.
+    """
+
+    def __init__(self, widths: Sequence[int], n_outputs: int, readout_width: int, activation: str) -> None:
+        super().__init__()
+        check_in(activation, ACTIVATIONS, name="activation", owner=type(self).__name__)
+        self.widths = tuple(int(w) for w in widths)
+        self.activation = ACTIVATIONS[activation]()
+        self.readouts = nn.ModuleList(nn.Linear(w, readout_width) for w in widths)
+        self.head = nn.Linear(readout_width * len(widths), n_outputs)
+
+    def readout_parts(self, hidden: Sequence[Tensor]) -> list[Tensor]:
+        """Each order's readout output, ``(batch, readout_width)``, from :meth:`hidden`'s activations."""
+        return [readout(h.flatten(1)) for readout, h in zip(self.readouts, hidden, strict=True)]
+
+    def forward(self, x: Tensor) -> Tensor:
+        parts = self.readout_parts(self.hidden(x))  # hidden() is defined by each subclass
+        return self.head(torch.cat(parts, dim=1))  # (batch, n_outputs)
+
+    @property
+    def n_params(self) -> int:
+        """Number of trainable parameters."""
+        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+
+
+class HNN(_ReadoutNet):
+    """Homological Neural Network wired by a clique complex.
+
+    Args:
+        complex: the clique complex (vertices = input features).
+        n_outputs: 1 for regression, the number of classes for classification.
+        channels: hidden channels ``h`` per simplex (the reference uses 1).
+        max_order: highest simplex order used (default: all orders of the complex); 1 stops at edges.
+        activation: ``"gelu"`` (default), ``"relu"`` or ``"tanh"``.
+        readout_width: outputs of each order's linear readout (the reference uses 1).
+
+    Shape:
+        - Input: ``(batch, n_features)``
+        - Output: ``(batch, n_outputs)``
+
+    Examples:
+        >>> from hnnviz.complex import clique_complex
+        >>> model = HNN(clique_complex([(0, 1, 2, 3), (1, 2, 3, 4)]), n_outputs=1)
+        >>> model.orders, model.n_params, model(torch.randn(5, 5)).shape
+        ((5, 9, 7, 2), 97, torch.Size([5, 1]))
+    """
+
+    def __init__(
+        self,
+        complex: CliqueComplex,
+        n_outputs: int = 1,
+        *,
+        channels: int = 1,
+        max_order: int | None = None,
+        activation: str = "gelu",
+        readout_width: int = 1,
+    ) -> None:
+        channels = check_int(channels, name="channels", owner="HNN", low=1)
+        top = complex.max_order if max_order is None else check_int(max_order, name="max_order", owner="HNN", low=0)
+        top = min(top, complex.max_order)
+        widths = [complex.n_vertices] + [len(complex.simplices[k]) * channels for k in range(1, top + 1)]
+        super().__init__(widths, check_int(n_outputs, name="n_outputs", owner="HNN", low=1), readout_width, activation)
+        self.channels = channels
+        self.orders = tuple(len(complex.simplices[k]) for k in range(top + 1))
+        self.layers = nn.ModuleList(
+            SimplexLayer(complex.faces[k], 1 if k == 1 else channels, channels) for k in range(1, top + 1)
+        )
+
+    def hidden(self, x: Tensor) -> list[Tensor]:
+        """Activations of every order: ``[x (batch, p, 1), edges (batch, n_1, h), triangles ...]``."""
+        out = [x.unsqueeze(-1)]  # (batch, p, 1)
+        for layer in self.layers:
+            out.append(self.activation(layer(out[-1])))  # (batch, n_k, h)
+        return out
+
+    @property
+    def sparse_weights(self) -> int:
+        """Number of weights in the simplex layers (biases excluded)."""
+        return sum(layer.weight.numel() for layer in self.layers)
+
+
+class MLP(_ReadoutNet):
+    """Dense baseline with the same layer widths, activation and per-layer linear readouts as an HNN.
+
+    Only the wiring differs: every unit reads every unit of the previous layer. There is no bottleneck
+    unit (the reference's single-ReLU output died in about half of its fits).
+
+    Args:
+        widths: layer widths, starting with the number of input features (e.g. ``HNN.widths``).
+        n_outputs, activation, readout_width: as for :class:`HNN`.
+
+    Examples:
+        >>> MLP([5, 9, 7, 2], n_outputs=1)(torch.randn(3, 5)).shape
+        torch.Size([3, 1])
+    """
+
+    def __init__(
+        self, widths: Sequence[int], n_outputs: int = 1, *, activation: str = "gelu", readout_width: int = 1
+    ) -> None:
+        super().__init__(widths, n_outputs, readout_width, activation)
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in pairwise(widths))
+
+    def hidden(self, x: Tensor) -> list[Tensor]:
+        """Activations of every layer, the input first, each ``(batch, width)``."""
+        out = [x]
+        for layer in self.layers:
+            out.append(self.activation(layer(out[-1])))
+        return out
