@@ -1,0 +1,419 @@
+"""Training protocol shared by every neural model: seeded split, scaling, mini-batches, early stopping.
+
+One protocol for the HNN and its dense baseline, so comparisons are fair (SPEC §6): a seeded
+train/validation/test split (stratified for classification), standardisation fitted on the training rows
+only (the target too, for regression), shuffled mini-batches from a seeded generator, AdamW, early
+stopping on the validation loss with the best weights restored, and metrics on every part.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import torch
+from sklearn.metrics import accuracy_score, f1_score, log_loss, mean_absolute_error, r2_score, root_mean_squared_error
+from sklearn.model_selection import train_test_split
+from torch import Tensor, nn
+
+from ._validation import check_in, check_int, check_number
+from .exceptions import InputValidationError, TrainingDivergedError
+
+__all__ = [
+    "EpochRecord",
+    "Scaler",
+    "Split",
+    "TrainConfig",
+    "TrainResult",
+    "dead_readouts",
+    "inactive_share",
+    "metrics",
+    "predict",
+    "split_rows",
+    "torch_seed",
+    "train_model",
+]
+
+Task = Literal["regression", "classification"]
+TASKS = ("regression", "classification")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of :func:`train_model`.
+
+    Attributes
+    ----------
+    epochs : int
+        Maximum number of passes over the training rows.
+    batch_size : int
+        Rows per mini-batch.
+    lr, weight_decay : float
+        AdamW learning rate and decoupled weight decay.
+    patience : int
+        Stop after this many epochs without a better validation loss; the best weights are restored.
+    val_size, test_size : float
+        Shares of the rows held out for validation (early stopping) and for the final test.
+    seed : int
+        Seeds the split, the weight initialisation done under :func:`torch_seed`, and the batch order.
+    """
+
+    epochs: int = 300
+    batch_size: int = 128
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    patience: int = 25
+    val_size: float = 0.2
+    test_size: float = 0.2
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        owner = "TrainConfig"
+        check_int(self.epochs, name="epochs", owner=owner, low=1)
+        check_int(self.batch_size, name="batch_size", owner=owner, low=1)
+        check_int(self.patience, name="patience", owner=owner, low=1)
+        check_int(self.seed, name="seed", owner=owner, low=0)
+        for name in ("lr", "weight_decay", "val_size", "test_size"):
+            value = check_number(getattr(self, name), name=name, owner=owner)
+            if value < 0 or (name != "weight_decay" and value == 0) or (name.endswith("size") and value >= 0.5):
+                raise InputValidationError(
+                    f"The '{name}' parameter of {owner} must be {'in (0, 0.5)' if name.endswith('size') else '> 0'}"
+                    f". Got {value!r} instead."
+                )
+
+
+@dataclass(frozen=True)
+class Split:
+    """Row indices of the training, validation and test parts (disjoint, together all rows)."""
+
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """Per-column standardisation ``(x - mean) / scale`` learned from training rows.
+
+    Examples
+    --------
+    >>> s = Scaler.fit(np.array([[0.0, 10.0], [2.0, 10.0]]))
+    >>> s.transform(np.array([[1.0, 10.0]])).tolist()
+    [[0.0, 0.0]]
+    """
+
+    mean: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def fit(cls, values: np.ndarray) -> Scaler:
+        """Learn means and standard deviations (a zero deviation becomes 1)."""
+        values = np.asarray(values, dtype=np.float64)
+        scale = values.std(axis=0)
+        return cls(mean=values.mean(axis=0), scale=np.where(scale > 0, scale, 1.0))
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        return (np.asarray(values, dtype=np.float64) - self.mean) / self.scale
+
+    def inverse(self, values: np.ndarray) -> np.ndarray:
+        return np.asarray(values, dtype=np.float64) * self.scale + self.mean
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """One epoch of training: losses on the scaled target, and whether it was the best so far."""
+
+    epoch: int
+    train_loss: float
+    val_loss: float
+    best: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """A trained model and everything needed to use and judge it.
+
+    Attributes
+    ----------
+    model : torch.nn.Module
+        The model with the weights of its best validation epoch, in eval mode.
+    task : {"regression", "classification"}
+    x_scaler, y_scaler : Scaler, Scaler or None
+        Fitted on the training rows; ``y_scaler`` is None for classification.
+    split : Split
+    history : tuple of EpochRecord
+    best_epoch, epochs_run : int
+    stopped : str
+        ``"early"`` (patience ran out), ``"max_epochs"`` or ``"callback"``.
+    metrics : dict
+        ``{"train": {...}, "val": {...}, "test": {...}}``: R², RMSE, MAE (original units) for regression;
+        accuracy, macro-F1, log-loss for classification.
+    inactive : dict of int to float
+        Per hidden order (layer), the share of units constant on every training row.
+    dead_readouts : tuple of int
+        Orders whose readout is constant on every training row (should be empty).
+    seconds : float
+        Wall time of the whole fit.
+    """
+
+    model: nn.Module
+    task: Task
+    x_scaler: Scaler
+    y_scaler: Scaler | None
+    split: Split
+    history: tuple[EpochRecord, ...]
+    best_epoch: int
+    epochs_run: int
+    stopped: str
+    metrics: dict[str, dict[str, float]]
+    inactive: dict[int, float]
+    dead_readouts: tuple[int, ...]
+    seconds: float
+
+
+@contextlib.contextmanager
+def torch_seed(seed: int) -> Iterator[None]:
+    """Run a block under a fixed torch seed without touching the caller's global random state.
+
+    Examples
+    --------
+    >>> with torch_seed(3):
+    ...     a = torch.rand(2)
+    >>> with torch_seed(3):
+    ...     b = torch.rand(2)
+    >>> bool((a == b).all())
+    True
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+def split_rows(n_rows: int, y: np.ndarray | None, task: Task, *, val_size: float, test_size: float, seed: int) -> Split:
+    """Seeded train/validation/test split; stratified by class for classification.
+
+    Examples
+    --------
+    >>> s = split_rows(10, None, "regression", val_size=0.2, test_size=0.2, seed=0)
+    >>> len(s.train), len(s.val), len(s.test)
+    (6, 2, 2)
+    """
+    rows = np.arange(n_rows)
+    stratify = y if task == "classification" else None
+    try:
+        rest, test = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
+        rest_stratify = None if stratify is None else stratify[rest]
+        train, val = train_test_split(
+            rest, test_size=val_size / (1 - test_size), random_state=seed + 1, stratify=rest_stratify
+        )
+    except ValueError as err:  # e.g. a class too small to appear in every part
+        raise InputValidationError(f"Cannot split {n_rows} rows into train/validation/test parts: {err}") from err
+    return Split(train=np.sort(train), val=np.sort(val), test=np.sort(test))
+
+
+def _targets(y: np.ndarray, task: Task, y_scaler: Scaler | None) -> Tensor:
+    if task == "classification":
+        return torch.as_tensor(y, dtype=torch.long)
+    return torch.as_tensor(y_scaler.transform(y.reshape(-1, 1)), dtype=torch.float32)
+
+
+def _loss_fn(task: Task) -> nn.Module:
+    return nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss()
+
+
+def train_model(
+    model: nn.Module,
+    X: np.ndarray,
+    y: np.ndarray,
+    task: Task,
+    *,
+    config: TrainConfig | None = None,
+    callback: Callable[[EpochRecord], bool | None] | None = None,
+) -> TrainResult:
+    """Train ``model`` on ``(X, y)`` with the shared protocol and return the best-validation model.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps ``(batch, n_features)`` float32 to ``(batch, 1)`` (regression) or ``(batch, n_classes)``.
+        Build it under :func:`torch_seed` for reproducible initial weights.
+    X : ndarray of shape (n, p)
+        Raw (unscaled) features.
+    y : ndarray of shape (n,)
+        Targets: floats for regression, class codes ``0..K-1`` for classification.
+    task : {"regression", "classification"}
+    config : TrainConfig, optional
+    callback : callable, optional
+        Called after every epoch with its :class:`EpochRecord`. Returning ``False`` stops training (the
+        best weights so far are kept); blocking inside it pauses training between epochs.
+
+    Returns
+    -------
+    TrainResult
+
+    Raises
+    ------
+    TrainingDivergedError
+        If a loss becomes NaN or infinite.
+    InputValidationError
+        For mismatched shapes or a split that cannot be made.
+    """
+    config = config or TrainConfig()
+    check_in(task, TASKS, name="task", owner="train_model")
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        raise InputValidationError(
+            f"train_model needs X of shape (n, p) and y of shape (n,). Got {X.shape} and {y.shape} instead."
+        )
+    if not (np.isfinite(X).all() and (task == "classification" or np.isfinite(y.astype(np.float64)).all())):
+        raise InputValidationError("train_model needs finite X and y (no NaN or inf); clean the data first.")
+    start = time.perf_counter()
+    split = split_rows(
+        len(X), y, task, val_size=config.val_size, test_size=config.test_size, seed=config.seed
+    )
+    x_scaler = Scaler.fit(X[split.train])
+    y_scaler = Scaler.fit(y[split.train].reshape(-1, 1).astype(np.float64)) if task == "regression" else None
+    inputs = torch.as_tensor(x_scaler.transform(X), dtype=torch.float32)
+    targets = _targets(y, task, y_scaler)
+    history, best_epoch, stopped = _fit_loop(model, inputs, targets, split, task, config, callback)
+    model.eval()
+    result_metrics = {part: _part_metrics(model, inputs, y, getattr(split, part), task, y_scaler) for part in
+                      ("train", "val", "test")}  # fmt: skip
+    return TrainResult(
+        model=model,
+        task=task,
+        x_scaler=x_scaler,
+        y_scaler=y_scaler,
+        split=split,
+        history=tuple(history),
+        best_epoch=best_epoch,
+        epochs_run=len(history),
+        stopped=stopped,
+        metrics=result_metrics,
+        inactive=inactive_share(model, inputs[split.train]),
+        dead_readouts=dead_readouts(model, inputs[split.train]),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _fit_loop(
+    model: nn.Module,
+    inputs: Tensor,
+    targets: Tensor,
+    split: Split,
+    task: Task,
+    config: TrainConfig,
+    callback: Callable[[EpochRecord], bool | None] | None,
+) -> tuple[list[EpochRecord], int, str]:
+    """Mini-batch AdamW with early stopping; restores the best weights. Returns (history, best epoch, why)."""
+    loss_fn = _loss_fn(task)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    generator = torch.Generator().manual_seed(config.seed)
+    train_rows = torch.as_tensor(split.train)
+    x_val, t_val = inputs[split.val], targets[split.val]
+    best_loss, best_epoch, best_state = float("inf"), 0, copy.deepcopy(model.state_dict())
+    history: list[EpochRecord] = []
+    stopped = "max_epochs"
+    for epoch in range(1, config.epochs + 1):
+        tick = time.perf_counter()
+        model.train()
+        total = 0.0
+        for batch in train_rows[torch.randperm(len(train_rows), generator=generator)].split(config.batch_size):
+            optimiser.zero_grad(set_to_none=True)
+            loss = loss_fn(model(inputs[batch]), targets[batch])
+            loss.backward()
+            optimiser.step()
+            total += loss.item() * len(batch)
+        model.eval()
+        with torch.no_grad():
+            val_loss = loss_fn(model(x_val), t_val).item()
+        train_loss = total / len(train_rows)
+        if not (np.isfinite(train_loss) and np.isfinite(val_loss)):
+            raise TrainingDivergedError(
+                f"Training diverged at epoch {epoch} (train loss {train_loss}, validation loss {val_loss}); "
+                "try a smaller learning rate.",
+                epoch=epoch,
+            )
+        improved = val_loss < best_loss
+        if improved:
+            best_loss, best_epoch, best_state = val_loss, epoch, copy.deepcopy(model.state_dict())
+        record = EpochRecord(epoch, train_loss, val_loss, improved, time.perf_counter() - tick)
+        history.append(record)
+        if callback is not None and callback(record) is False:
+            stopped = "callback"
+            break
+        if epoch - best_epoch >= config.patience:
+            stopped = "early"
+            break
+    model.load_state_dict(best_state)
+    return history, best_epoch, stopped
+
+
+def predict(model: nn.Module, X_scaled: Tensor, task: Task, y_scaler: Scaler | None) -> np.ndarray:
+    """Predictions in original units (regression) or class probabilities (classification)."""
+    model.eval()
+    with torch.no_grad():
+        out = model(X_scaled)
+    if task == "classification":
+        return torch.softmax(out.double(), dim=1).numpy()
+    return y_scaler.inverse(out.numpy()).ravel()
+
+
+def metrics(y_true: np.ndarray, prediction: np.ndarray, task: Task) -> dict[str, float]:
+    """Regression: r2, rmse, mae. Classification (``prediction`` = probabilities): accuracy, macro_f1, log_loss.
+
+    Examples
+    --------
+    >>> metrics(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 4.0]), "regression")["mae"]
+    0.3333333333333333
+    """
+    if task == "regression":
+        return {
+            "r2": float(r2_score(y_true, prediction)),
+            "rmse": float(root_mean_squared_error(y_true, prediction)),
+            "mae": float(mean_absolute_error(y_true, prediction)),
+        }
+    labels = np.arange(prediction.shape[1])
+    predicted = prediction.argmax(axis=1)
+    return {
+        "accuracy": float(accuracy_score(y_true, predicted)),
+        "macro_f1": float(f1_score(y_true, predicted, average="macro", labels=labels, zero_division=0)),
+        "log_loss": float(log_loss(y_true, np.clip(prediction, 1e-12, 1), labels=labels)),
+    }
+
+
+def _part_metrics(
+    model: nn.Module, inputs: Tensor, y: np.ndarray, rows: np.ndarray, task: Task, y_scaler: Scaler | None
+) -> dict[str, float]:
+    return metrics(y[rows], predict(model, inputs[rows], task, y_scaler), task)
+
+
+def inactive_share(model: nn.Module, inputs: Tensor, tolerance: float = 1e-6) -> dict[int, float]:
+    """Per order (or layer), the share of units whose output is constant on every given row.
+
+    A constant unit carries no information and passes no useful gradient: for ReLU that is a dead unit.
+    The inputs (order 0) are left out; readouts are checked by :func:`dead_readouts`.
+    """
+    model.eval()
+    with torch.no_grad():
+        hidden = model.hidden(inputs)
+    return {order: _constant_share(h, tolerance) for order, h in enumerate(hidden) if order > 0}
+
+
+def dead_readouts(model: nn.Module, inputs: Tensor, tolerance: float = 1e-6) -> tuple[int, ...]:
+    """Orders whose readout output is constant on every given row: that order adds nothing to predictions."""
+    model.eval()
+    with torch.no_grad():
+        parts = model.readout_parts(model.hidden(inputs))
+    return tuple(order for order, part in enumerate(parts) if _constant_share(part, tolerance) == 1.0)
+
+
+def _constant_share(values: Tensor, tolerance: float) -> float:
+    per_unit = values.reshape(len(values), -1)  # (rows, units)
+    return float(((per_unit.amax(0) - per_unit.amin(0)) <= tolerance).float().mean())
