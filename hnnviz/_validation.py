@@ -37,13 +37,31 @@ def check_int(value: Any, *, name: str, owner: str, low: int | None = None, high
     return int(value)
 
 
-def check_number(value: Any, *, name: str, owner: str, allow_inf: bool = False) -> float:
-    """Return ``value`` as a ``float`` (not NaN; infinite only when allowed), else raise."""
+def check_number(
+    value: Any,
+    *,
+    name: str,
+    owner: str,
+    allow_inf: bool = False,
+    low: float | None = None,
+    high: float | None = None,
+    closed: str = "both",
+) -> float:
+    """Return ``value`` as a ``float`` (not NaN; infinite only when allowed) within the given interval.
+
+    ``closed`` says which bounds are included: ``"both"``, ``"left"``, ``"right"`` or ``"neither"``.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         raise _fail(name, owner, "a number", value)
     value = float(value)
     if np.isnan(value) or (np.isinf(value) and not allow_inf):
         raise _fail(name, owner, "a finite number", value)
+    left_ok = low is None or value > low or (value == low and closed in ("both", "left"))
+    right_ok = high is None or value < high or (value == high and closed in ("both", "right"))
+    if not (left_ok and right_ok):
+        brackets = ("[" if closed in ("both", "left") else "(", "]" if closed in ("both", "right") else ")")
+        interval = f"{brackets[0]}{'-inf' if low is None else low}, {'inf' if high is None else high}{brackets[1]}"
+        raise _fail(name, owner, f"a number in {interval}", value)
     return value
 
 

@@ -58,7 +58,8 @@ class TrainConfig:
     patience : int
         Stop after this many epochs without a better validation loss; the best weights are restored.
     val_size, test_size : float
-        Shares of the rows held out for validation (early stopping) and for the final test.
+        Shares of the rows held out for validation (early stopping) and for the final test; ``test_size=0``
+        keeps no test part (an estimator's ``fit`` is given training rows only).
     seed : int
         Seeds the split, the weight initialisation done under :func:`torch_seed`, and the batch order.
     """
@@ -74,17 +75,13 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         owner = "TrainConfig"
-        check_int(self.epochs, name="epochs", owner=owner, low=1)
-        check_int(self.batch_size, name="batch_size", owner=owner, low=1)
-        check_int(self.patience, name="patience", owner=owner, low=1)
+        for name in ("epochs", "batch_size", "patience"):
+            check_int(getattr(self, name), name=name, owner=owner, low=1)
         check_int(self.seed, name="seed", owner=owner, low=0)
-        for name in ("lr", "weight_decay", "val_size", "test_size"):
-            value = check_number(getattr(self, name), name=name, owner=owner)
-            if value < 0 or (name != "weight_decay" and value == 0) or (name.endswith("size") and value >= 0.5):
-                raise InputValidationError(
-                    f"The '{name}' parameter of {owner} must be {'in (0, 0.5)' if name.endswith('size') else '> 0'}"
-                    f". Got {value!r} instead."
-                )
+        check_number(self.lr, name="lr", owner=owner, low=0, closed="right")
+        check_number(self.weight_decay, name="weight_decay", owner=owner, low=0)
+        check_number(self.val_size, name="val_size", owner=owner, low=0, high=0.5, closed="neither")
+        check_number(self.test_size, name="test_size", owner=owner, low=0, high=0.5, closed="left")
 
 
 @dataclass(frozen=True)
@@ -152,8 +149,8 @@ class TrainResult:
     stopped : str
         ``"early"`` (patience ran out), ``"max_epochs"`` or ``"callback"``.
     metrics : dict
-        ``{"train": {...}, "val": {...}, "test": {...}}``: R², RMSE, MAE (original units) for regression;
-        accuracy, macro-F1, log-loss for classification.
+        ``{"train": {...}, "val": {...}, "test": {...}}`` (no "test" without a test part): R², RMSE, MAE
+        (original units) for regression; accuracy, macro-F1, log-loss for classification.
     inactive : dict of int to float
         Per hidden order (layer), the share of units constant on every training row.
     dead_readouts : tuple of int
@@ -207,7 +204,10 @@ def split_rows(n_rows: int, y: np.ndarray | None, task: Task, *, val_size: float
     rows = np.arange(n_rows)
     stratify = y if task == "classification" else None
     try:
-        rest, test = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
+        if test_size > 0:
+            rest, test = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
+        else:
+            rest, test = rows, rows[:0]
         rest_stratify = None if stratify is None else stratify[rest]
         train, val = train_test_split(
             rest, test_size=val_size / (1 - test_size), random_state=seed + 1, stratify=rest_stratify
@@ -283,8 +283,10 @@ def train_model(
     targets = _targets(y, task, y_scaler)
     history, best_epoch, stopped = _fit_loop(model, inputs, targets, split, task, config, callback)
     model.eval()
-    result_metrics = {part: _part_metrics(model, inputs, y, getattr(split, part), task, y_scaler) for part in
-                      ("train", "val", "test")}  # fmt: skip
+    parts = {"train": split.train, "val": split.val, "test": split.test}
+    result_metrics = {
+        part: _part_metrics(model, inputs, y, rows, task, y_scaler) for part, rows in parts.items() if len(rows)
+    }
     return TrainResult(
         model=model,
         task=task,

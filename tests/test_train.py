@@ -153,8 +153,9 @@ def test_metrics_match_hand_computation() -> None:
     ("kwargs", "match"),
     [
         ({"epochs": 0}, r"'epochs' parameter of TrainConfig must be an int in \[1"),
-        ({"lr": 0.0}, "'lr' parameter of TrainConfig must be > 0"),
-        ({"val_size": 0.7}, r"'val_size' parameter of TrainConfig must be in \(0, 0.5\)"),
+        ({"lr": 0.0}, r"'lr' parameter of TrainConfig must be a number in \(0, inf\]"),
+        ({"val_size": 0.7}, r"'val_size' parameter of TrainConfig must be a number in \(0, 0.5\)"),
+        ({"test_size": -0.1}, r"'test_size' parameter of TrainConfig must be a number in \[0, 0.5\)"),
         ({"seed": -1}, r"'seed' parameter of TrainConfig must be an int in \[0"),
     ],
 )
