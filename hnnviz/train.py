@@ -235,6 +235,7 @@ def train_model(
     *,
     config: TrainConfig | None = None,
     callback: Callable[[EpochRecord], bool | None] | None = None,
+    split: Split | None = None,
 ) -> TrainResult:
     """Train ``model`` on ``(X, y)`` with the shared protocol and return the best-validation model.
 
@@ -252,6 +253,9 @@ def train_model(
     callback : callable, optional
         Called after every epoch with its :class:`EpochRecord`. Returning ``False`` stops training (the
         best weights so far are kept); blocking inside it pauses training between epochs.
+    split : Split, optional
+        Use this split instead of :func:`split_rows` with the config's sizes and seed (for example when the
+        model's wiring was already built from the training rows of that split).
 
     Returns
     -------
@@ -274,9 +278,8 @@ def train_model(
     if not (np.isfinite(X).all() and (task == "classification" or np.isfinite(y.astype(np.float64)).all())):
         raise InputValidationError("train_model needs finite X and y (no NaN or inf); clean the data first.")
     start = time.perf_counter()
-    split = split_rows(
-        len(X), y, task, val_size=config.val_size, test_size=config.test_size, seed=config.seed
-    )
+    if split is None:
+        split = split_rows(len(X), y, task, val_size=config.val_size, test_size=config.test_size, seed=config.seed)
     x_scaler = Scaler.fit(X[split.train])
     y_scaler = Scaler.fit(y[split.train].reshape(-1, 1).astype(np.float64)) if task == "regression" else None
     inputs = torch.as_tensor(x_scaler.transform(X), dtype=torch.float32)

@@ -1,0 +1,216 @@
+"""scikit-learn estimators: ``HNNRegressor`` and ``HNNClassifier``.
+
+``fit`` builds the similarity matrix, the information filtering network and its clique complex from the
+training rows only, wires an :class:`~hnnviz.model.HNN` with it and trains it with the shared protocol of
+:mod:`hnnviz.train` (part of the training rows, ``validation_fraction``, drives early stopping). Nothing
+is learned from the rows given to ``predict`` or ``score``, so ``cross_val_score`` is leak-free.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.validation import validate_data
+
+from .complex import CliqueComplex, clique_complex
+from .exceptions import InputValidationError, NotFittedError, TooFewFeaturesError
+from .ifn import FilteredGraph
+from .model import HNN
+from .pipeline import build_graph
+from .similarity import similarity_matrix
+from .train import Scaler, TrainConfig, TrainResult, predict, torch_seed, train_model
+
+__all__ = ["HNNClassifier", "HNNRegressor"]
+
+
+class _HNNEstimator(BaseEstimator):
+    """Shared parameters, fitting and prediction of the HNN estimators."""
+
+    _task: str
+
+    def __init__(
+        self,
+        *,
+        similarity: str = "pearson2",
+        method: str = "tmfg",
+        max_clique_size: int = 4,
+        threshold: float = 0.0,
+        channels: int = 4,
+        max_order: int | None = None,
+        activation: str = "gelu",
+        epochs: int = 300,
+        batch_size: int = 128,
+        lr: float = 3e-3,
+        weight_decay: float = 1e-4,
+        patience: int = 25,
+        validation_fraction: float = 0.2,
+        random_state: int = 0,
+    ) -> None:
+        self.similarity = similarity
+        self.method = method
+        self.max_clique_size = max_clique_size
+        self.threshold = threshold
+        self.channels = channels
+        self.max_order = max_order
+        self.activation = activation
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+
+    def _train_config(self) -> TrainConfig:
+        return TrainConfig(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            weight_decay=self.weight_decay,
+            patience=self.patience,
+            val_size=self.validation_fraction,
+            test_size=0.0,
+            seed=self.random_state,
+        )
+
+    def _validate(self, X: Any, y: Any = None, *, reset: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """sklearn's shared checks (shape, finiteness, ``n_features_in_``), re-raised as our error type."""
+        try:
+            if y is None:
+                return validate_data(self, X, reset=reset, dtype=np.float64), None
+            return validate_data(self, X, y, reset=reset, dtype=np.float64, y_numeric=self._task == "regression")
+        except ValueError as err:
+            raise InputValidationError(f"{type(self).__name__}: {err}") from err
+
+    def build_model(self, complex: CliqueComplex, n_outputs: int) -> HNN:
+        """The untrained HNN this estimator wires on ``complex``, initialised from ``random_state``."""
+        with torch_seed(self.random_state):
+            return HNN(
+                complex, n_outputs, channels=self.channels, max_order=self.max_order, activation=self.activation
+            )
+
+    def _fit(self, X: np.ndarray, y: np.ndarray, n_outputs: int) -> _HNNEstimator:
+        if X.shape[1] < 4:
+            raise TooFewFeaturesError(f"{type(self).__name__} needs at least 4 features; got {X.shape[1]}.")
+        self._train_config()  # validates the training parameters before any work
+        W = similarity_matrix(X, self.similarity)
+        self.graph_: FilteredGraph = build_graph(
+            W, self.method, max_clique_size=self.max_clique_size, threshold=self.threshold
+        )
+        self.complex_: CliqueComplex = clique_complex(self.graph_)
+        result = train_model(
+            self.build_model(self.complex_, n_outputs), X, y, self._task, config=self._train_config()
+        )
+        self.model_: HNN = result.model
+        self.train_result_: TrainResult = result
+        self.history_ = result.history
+        self.x_scaler_: Scaler = result.x_scaler
+        self.y_scaler_: Scaler | None = result.y_scaler
+        return self
+
+    def _check_is_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with appropriate arguments first."
+            )
+
+    def _forward(self, X: Any) -> np.ndarray:
+        self._check_is_fitted()
+        X, _ = self._validate(X, reset=False)
+        inputs = torch.as_tensor(self.x_scaler_.transform(X), dtype=torch.float32)
+        return predict(self.model_, inputs, self._task, self.y_scaler_)
+
+
+class HNNRegressor(RegressorMixin, _HNNEstimator):
+    """Homological Neural Network regressor.
+
+    Parameters
+    ----------
+    similarity : {"pearson2", "spearman2", "abs", "mi"}, default "pearson2"
+        Dependency measure between features (:func:`hnnviz.similarity.similarity_matrix`).
+    method : {"tmfg", "mfcf", "mst"}, default "tmfg"
+        Information filtering network; ``max_clique_size`` and ``threshold`` apply to MFCF.
+    channels : int, default 4
+        Hidden channels per simplex.
+    max_order : int or None, default None
+        Highest simplex order wired (None: all).
+    activation : {"gelu", "relu", "tanh"}, default "gelu"
+    epochs, batch_size, lr, weight_decay, patience
+        Training protocol (:class:`hnnviz.train.TrainConfig`).
+    validation_fraction : float, default 0.2
+        Share of the training rows held out to drive early stopping.
+    random_state : int, default 0
+        Seeds the validation split, the initial weights and the batch order.
+
+    Attributes
+    ----------
+    graph_ : FilteredGraph
+    complex_ : CliqueComplex
+    model_ : HNN
+        The trained network (best validation epoch).
+    history_ : tuple of EpochRecord
+    train_result_ : TrainResult
+    x_scaler_, y_scaler_ : Scaler
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` was a DataFrame with string column names.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 6))
+    >>> y = X[:, 0] * X[:, 1] + X[:, 2]
+    >>> model = HNNRegressor(epochs=20, random_state=0).fit(X, y)
+    >>> model.complex_.f_vector, model.predict(X[:3]).shape
+    ((6, 12, 10, 3), (3,))
+    """
+
+    _task = "regression"
+
+    def fit(self, X: Any, y: Any) -> HNNRegressor:
+        """Build the IFN and complex from ``X`` and train the HNN on ``(X, y)``; return ``self``."""
+        X, y = self._validate(X, y, reset=True)
+        return self._fit(X, y.astype(np.float64), n_outputs=1)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted targets, shape ``(n,)``."""
+        return self._forward(X)
+
+
+class HNNClassifier(ClassifierMixin, _HNNEstimator):
+    """Homological Neural Network classifier (any number of classes).
+
+    Parameters and attributes are those of :class:`HNNRegressor` (no ``y_scaler_``), plus ``classes_``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 5))
+    >>> y = np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
+    >>> clf = HNNClassifier(epochs=20).fit(X, y)
+    >>> clf.classes_.tolist(), clf.predict_proba(X[:2]).shape
+    (['no', 'yes'], (2, 2))
+    """
+
+    _task = "classification"
+
+    def fit(self, X: Any, y: Any) -> HNNClassifier:
+        """Build the IFN and complex from ``X`` and train the HNN on ``(X, y)``; return ``self``."""
+        X, y = self._validate(X, y, reset=True)
+        encoder = LabelEncoder().fit(y)
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise InputValidationError(f"HNNClassifier needs at least 2 classes; got {self.classes_.tolist()}.")
+        return self._fit(X, encoder.transform(y), n_outputs=len(self.classes_))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape ``(n, n_classes)``, columns in the order of ``classes_``."""
+        return self._forward(X)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Most probable class of each row."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
