@@ -21,8 +21,9 @@ from .exceptions import InputValidationError, NotFittedError, TooFewFeaturesErro
 from .ifn import FilteredGraph
 from .model import HNN
 from .pipeline import build_graph
+from .runs import ModelSpec, build_model
 from .similarity import similarity_matrix
-from .train import Scaler, TrainConfig, TrainResult, predict, torch_seed, train_model
+from .train import Scaler, TrainConfig, TrainResult, predict, train_model
 
 __all__ = ["HNNClassifier", "HNNRegressor"]
 
@@ -88,10 +89,8 @@ class _HNNEstimator(BaseEstimator):
 
     def build_model(self, complex: CliqueComplex, n_outputs: int) -> HNN:
         """The untrained HNN this estimator wires on ``complex``, initialised from ``random_state``."""
-        with torch_seed(self.random_state):
-            return HNN(
-                complex, n_outputs, channels=self.channels, max_order=self.max_order, activation=self.activation
-            )
+        spec = ModelSpec("hnn", channels=self.channels, max_order=self.max_order, activation=self.activation)
+        return build_model(spec, complex, n_outputs, self.random_state)
 
     def _fit(self, X: np.ndarray, y: np.ndarray, n_outputs: int) -> _HNNEstimator:
         if X.shape[1] < 4:

@@ -1,0 +1,176 @@
+"""A trained run: the model, its wiring, its scalers and its scores, as one object the app and CLI share.
+
+:func:`train_run` splits the rows first, builds the information filtering network and clique complex from
+the training rows only, then wires and trains an HNN (or the same-width dense MLP) with the shared
+protocol of :mod:`hnnviz.train`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._validation import check_in
+from .complex import CliqueComplex
+from .data import Dataset
+from .exceptions import InputValidationError
+from .model import HNN, MLP
+from .pipeline import FilteredNetwork, filter_network
+from .train import EpochRecord, Scaler, Split, TrainConfig, TrainResult, predict, split_rows, torch_seed, train_model
+
+__all__ = ["MODEL_KINDS", "ModelSpec", "Run", "build_model", "train_run"]
+
+ModelKind = Literal["hnn", "mlp"]
+MODEL_KINDS: tuple[str, ...] = ("hnn", "mlp")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How to wire a model on a clique complex: everything but the complex and the weights.
+
+    ``kind="mlp"`` builds the dense baseline with the same layer widths as the HNN of this spec.
+    """
+
+    kind: ModelKind = "hnn"
+    channels: int = 4
+    max_order: int | None = None
+    activation: str = "gelu"
+    readout_width: int = 1
+
+    def __post_init__(self) -> None:
+        check_in(self.kind, MODEL_KINDS, name="kind", owner="ModelSpec")
+
+
+def build_model(spec: ModelSpec, complex: CliqueComplex, n_outputs: int, seed: int) -> nn.Module:
+    """The untrained model of ``spec`` on ``complex``, its weights initialised from ``seed``."""
+    with torch_seed(seed):
+        hnn = HNN(
+            complex,
+            n_outputs,
+            channels=spec.channels,
+            max_order=spec.max_order,
+            activation=spec.activation,
+            readout_width=spec.readout_width,
+        )
+        if spec.kind == "hnn":
+            return hnn
+        return MLP(hnn.widths, n_outputs, activation=spec.activation, readout_width=spec.readout_width)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A trained model with everything needed to use, explain, save and compare it.
+
+    Attributes
+    ----------
+    spec : ModelSpec
+    network : FilteredNetwork
+        The IFN and clique complex, built from the training rows only.
+    result : TrainResult
+        The trained model (best validation epoch), scalers, split, history and metrics.
+    dataset_name, target : str
+    task : {"regression", "classification"}
+    classes : tuple or None
+        Class labels (``y == k`` means ``classes[k]``).
+    ifn_options : dict
+        The similarity and filtering options the network was built with.
+    """
+
+    spec: ModelSpec
+    network: FilteredNetwork
+    result: TrainResult
+    dataset_name: str
+    target: str | None
+    task: str
+    classes: tuple[Any, ...] | None
+    ifn_options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def model(self) -> nn.Module:
+        return self.result.model
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return self.network.feature_names
+
+    @property
+    def x_scaler(self) -> Scaler:
+        return self.result.x_scaler
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predictions in original units (regression) or class probabilities (classification)."""
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != len(self.feature_names):
+            raise InputValidationError(
+                f"This run expects {len(self.feature_names)} features; got data of shape {X.shape}."
+            )
+        inputs = torch.as_tensor(self.x_scaler.transform(X), dtype=torch.float32)
+        return predict(self.model, inputs, self.task, self.result.y_scaler)
+
+
+def train_run(
+    dataset: Dataset,
+    spec: ModelSpec | None = None,
+    *,
+    config: TrainConfig | None = None,
+    similarity: str = "pearson2",
+    method: str = "tmfg",
+    max_clique_size: int = 4,
+    threshold: float = 0.0,
+    callback: Callable[[EpochRecord], bool | None] | None = None,
+    split: Split | None = None,
+) -> Run:
+    """Split, filter the training rows into a clique complex, wire the model and train it.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Must have a target.
+    spec : ModelSpec, optional
+        Which model and how wide (default: an HNN with 4 channels per simplex).
+    config : TrainConfig, optional
+        Training protocol; its seed also seeds the split and the initial weights.
+    similarity, method, max_clique_size, threshold
+        As for :func:`hnnviz.pipeline.filter_network`.
+    callback : callable, optional
+        Per-epoch callback (see :func:`hnnviz.train.train_model`).
+    split : Split, optional
+        Reuse a split (e.g. to compare models on identical rows).
+
+    Returns
+    -------
+    Run
+
+    Raises
+    ------
+    InputValidationError
+        If the dataset has no target.
+    """
+    if dataset.y is None or dataset.task is None:
+        raise InputValidationError(f"Data set {dataset.name!r} has no target column: choose one to train a model.")
+    spec, config = spec or ModelSpec(), config or TrainConfig()
+    if split is None:
+        split = split_rows(
+            dataset.n_rows, dataset.y, dataset.task, val_size=config.val_size, test_size=config.test_size,
+            seed=config.seed,
+        )  # fmt: skip
+    ifn_options = dict(similarity=similarity, method=method, max_clique_size=max_clique_size, threshold=threshold)
+    network = filter_network(dataset.X[split.train], dataset.feature_names, **ifn_options)
+    n_outputs = 1 if dataset.task == "regression" else len(dataset.classes)
+    model = build_model(spec, network.complex, n_outputs, config.seed)
+    result = train_model(model, dataset.X, dataset.y, dataset.task, config=config, callback=callback, split=split)
+    return Run(
+        spec=spec,
+        network=network,
+        result=result,
+        dataset_name=dataset.name,
+        target=dataset.target,
+        task=dataset.task,
+        classes=dataset.classes,
+        ifn_options=ifn_options,
+    )
