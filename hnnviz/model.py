@@ -116,7 +116,8 @@ class _ReadoutNet(nn.Module):
         super().__init__()
         check_in(activation, ACTIVATIONS, name="activation", owner=type(self).__name__)
         self.widths = tuple(int(w) for w in widths)
-        self.activation = ACTIVATIONS[activation]()
+        # one activation module per hidden order, so hooks (explanations, ablations) can address an order
+        self.activations = nn.ModuleList(ACTIVATIONS[activation]() for _ in widths[1:])
         self.readouts = nn.ModuleList(nn.Linear(w, readout_width) for w in widths)
         self.head = nn.Linear(readout_width * len(widths), n_outputs)
 
@@ -180,8 +181,8 @@ class HNN(_ReadoutNet):
     def hidden(self, x: Tensor) -> list[Tensor]:
         """Activations of every order: ``[x (batch, p, 1), edges (batch, n_1, h), triangles ...]``."""
         out = [x.unsqueeze(-1)]  # (batch, p, 1)
-        for layer in self.layers:
-            out.append(self.activation(layer(out[-1])))  # (batch, n_k, h)
+        for layer, activation in zip(self.layers, self.activations, strict=True):
+            out.append(activation(layer(out[-1])))  # (batch, n_k, h)
         return out
 
     @property
@@ -214,6 +215,6 @@ class MLP(_ReadoutNet):
     def hidden(self, x: Tensor) -> list[Tensor]:
         """Activations of every layer, the input first, each ``(batch, width)``."""
         out = [x]
-        for layer in self.layers:
-            out.append(self.activation(layer(out[-1])))
+        for layer, activation in zip(self.layers, self.activations, strict=True):
+            out.append(activation(layer(out[-1])))
         return out
