@@ -125,9 +125,27 @@ class _ReadoutNet(nn.Module):
         """Each order's readout output, ``(batch, readout_width)``, from :meth:`hidden`'s activations."""
         return [readout(h.flatten(1)) for readout, h in zip(self.readouts, hidden, strict=True)]
 
+    def output(self, hidden: Sequence[Tensor]) -> Tensor:
+        """The prediction ``(batch, n_outputs)`` from every order's activations."""
+        return self.head(torch.cat(self.readout_parts(hidden), dim=1))
+
     def forward(self, x: Tensor) -> Tensor:
-        parts = self.readout_parts(self.hidden(x))  # hidden() is defined by each subclass
-        return self.head(torch.cat(parts, dim=1))  # (batch, n_outputs)
+        return self.output(self.hidden(x))
+
+    def hidden(self, x: Tensor) -> list[Tensor]:
+        """Activations of every order (layer), the input first."""
+        return self.propagate([self.input_units(x)])
+
+    def propagate(self, hidden: Sequence[Tensor]) -> list[Tensor]:
+        """Complete the activations ``[h_0, ..., h_j]`` of the lowest orders by running the layers above them.
+
+        Replacing some units of ``h_j`` and propagating is how an explanation ablates or patches an order.
+        """
+        out = list(hidden)
+        start = len(out) - 1
+        for layer, activation in zip(self.layers[start:], self.activations[start:], strict=True):
+            out.append(activation(layer(out[-1])))
+        return out
 
     @property
     def n_params(self) -> int:
@@ -178,12 +196,12 @@ class HNN(_ReadoutNet):
             SimplexLayer(complex.faces[k], 1 if k == 1 else channels, channels) for k in range(1, top + 1)
         )
 
-    def hidden(self, x: Tensor) -> list[Tensor]:
-        """Activations of every order: ``[x (batch, p, 1), edges (batch, n_1, h), triangles ...]``."""
-        out = [x.unsqueeze(-1)]  # (batch, p, 1)
-        for layer, activation in zip(self.layers, self.activations, strict=True):
-            out.append(activation(layer(out[-1])))  # (batch, n_k, h)
-        return out
+    def input_units(self, x: Tensor) -> Tensor:
+        """Order-0 units: each feature as a one-channel unit, ``(batch, p, 1)``.
+
+        :meth:`hidden` then gives ``[x (batch, p, 1), edges (batch, n_1, h), triangles (batch, n_2, h), ...]``.
+        """
+        return x.unsqueeze(-1)
 
     @property
     def sparse_weights(self) -> int:
@@ -212,9 +230,6 @@ class MLP(_ReadoutNet):
         super().__init__(widths, n_outputs, readout_width, activation)
         self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in pairwise(widths))
 
-    def hidden(self, x: Tensor) -> list[Tensor]:
-        """Activations of every layer, the input first, each ``(batch, width)``."""
-        out = [x]
-        for layer, activation in zip(self.layers, self.activations, strict=True):
-            out.append(activation(layer(out[-1])))
-        return out
+    def input_units(self, x: Tensor) -> Tensor:
+        """The input layer as it is, ``(batch, p)``; every layer's activation is ``(batch, width)``."""
+        return x
