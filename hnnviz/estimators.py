@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from .complex import CliqueComplex, clique_complex
@@ -80,6 +81,8 @@ class _HNNEstimator(BaseEstimator):
 
     def _validate(self, X: Any, y: Any = None, *, reset: bool) -> tuple[np.ndarray, np.ndarray | None]:
         """sklearn's shared checks (shape, finiteness, ``n_features_in_``), re-raised as our error type."""
+        if reset and y is None:
+            raise InputValidationError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         try:
             if y is None:
                 return validate_data(self, X, reset=reset, dtype=np.float64), None
@@ -200,6 +203,10 @@ class HNNClassifier(ClassifierMixin, _HNNEstimator):
     def fit(self, X: Any, y: Any) -> HNNClassifier:
         """Build the IFN and complex from ``X`` and train the HNN on ``(X, y)``; return ``self``."""
         X, y = self._validate(X, y, reset=True)
+        try:
+            check_classification_targets(y)
+        except ValueError as err:
+            raise InputValidationError(f"HNNClassifier: {err}") from err
         encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
         if len(self.classes_) < 2:
@@ -212,4 +219,5 @@ class HNNClassifier(ClassifierMixin, _HNNEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """Most probable class of each row."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        probabilities = self.predict_proba(X)  # checks first that the estimator is fitted
+        return self.classes_[probabilities.argmax(axis=1)]

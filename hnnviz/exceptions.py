@@ -7,11 +7,14 @@ one class and show the message. Each concrete class also derives from the built-
 
 from __future__ import annotations
 
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
 __all__ = [
     "DataFormatError",
     "GraphConstructionError",
     "HNNVizError",
     "InputValidationError",
+    "ModelFileError",
     "NotFittedError",
     "TooFewFeaturesError",
     "TooFewRowsError",
@@ -31,6 +34,14 @@ class DataFormatError(InputValidationError):
     """A file cannot be read as a table: empty, not UTF-8, unknown format, duplicate column names."""
 
 
+class ModelFileError(InputValidationError):
+    """A saved run cannot be written or read back.
+
+    For example a missing file, a file that is not JSON, an unknown format or version, a corrupt safetensors
+    file, or a tensor whose name, shape or dtype does not match the rebuilt model.
+    """
+
+
 class TooFewRowsError(InputValidationError):
     """Fewer usable rows remain than the analysis needs."""
 
@@ -43,8 +54,9 @@ class GraphConstructionError(HNNVizError, ValueError):
     """A filtered graph cannot be built from the given similarity matrix (e.g. a TMFG on fewer than 4 nodes)."""
 
 
-class NotFittedError(HNNVizError, AttributeError):
-    """An estimator was used before ``fit``."""
+class NotFittedError(HNNVizError, SklearnNotFittedError):
+    """An estimator was used before ``fit`` (also scikit-learn's ``NotFittedError``: a ValueError and an
+    AttributeError)."""
 
 
 class TrainingDivergedError(HNNVizError, RuntimeError):

@@ -35,6 +35,7 @@ __all__ = [
     "metrics",
     "predict",
     "split_rows",
+    "to_prediction",
     "torch_seed",
     "train_model",
 ]
@@ -115,7 +116,8 @@ class Scaler:
         return cls(mean=values.mean(axis=0), scale=np.where(scale > 0, scale, 1.0))
 
     def transform(self, values: np.ndarray) -> np.ndarray:
-        return (np.asarray(values, dtype=np.float64) - self.mean) / self.scale
+        """Standardised values, C-contiguous (so results never depend on the input's memory layout)."""
+        return np.ascontiguousarray((np.asarray(values, dtype=np.float64) - self.mean) / self.scale)
 
     def inverse(self, values: np.ndarray) -> np.ndarray:
         return np.asarray(values, dtype=np.float64) * self.scale + self.mean
@@ -364,7 +366,12 @@ def predict(model: nn.Module, X_scaled: Tensor, task: Task, y_scaler: Scaler | N
     """Predictions in original units (regression) or class probabilities (classification)."""
     model.eval()
     with torch.no_grad():
-        out = model(X_scaled)
+        return to_prediction(model(X_scaled), task, y_scaler)
+
+
+def to_prediction(out: Tensor, task: Task, y_scaler: Scaler | None) -> np.ndarray:
+    """Raw model outputs as predictions: original units (regression) or class probabilities."""
+    out = out.detach()
     if task == "classification":
         return torch.softmax(out.double(), dim=1).numpy()
     return y_scaler.inverse(out.numpy()).ravel()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
+import torch
 
 
 def random_similarity(p: int, seed: int, *, kind: str = "correlation") -> np.ndarray:
@@ -19,6 +22,15 @@ def random_similarity(p: int, seed: int, *, kind: str = "correlation") -> np.nda
         W = np.corrcoef(X, rowvar=False) ** 2
     np.fill_diagonal(W, 0.0)
     return W
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread() -> Iterator[None]:
+    """The suite trains many tiny models: on one thread each is several times faster than on two contended ones."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture
