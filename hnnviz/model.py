@@ -17,7 +17,7 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 import numpy as np
@@ -136,15 +136,21 @@ class _ReadoutNet(nn.Module):
         """Activations of every order (layer), the input first."""
         return self.propagate([self.input_units(x)])
 
-    def propagate(self, hidden: Sequence[Tensor]) -> list[Tensor]:
+    def propagate(
+        self, hidden: Sequence[Tensor], edit: Callable[[int, Tensor], Tensor] | None = None
+    ) -> list[Tensor]:
         """Complete the activations ``[h_0, ..., h_j]`` of the lowest orders by running the layers above them.
 
-        Replacing some units of ``h_j`` and propagating is how an explanation ablates or patches an order.
+        ``edit(order, h)``, if given, may replace each newly computed order's activations before the next
+        layer reads them. Replacing units and propagating is how an explanation ablates or patches an order.
         """
         out = list(hidden)
         start = len(out) - 1
-        for layer, activation in zip(self.layers[start:], self.activations[start:], strict=True):
-            out.append(activation(layer(out[-1])))
+        for order, (layer, activation) in enumerate(
+            zip(self.layers[start:], self.activations[start:], strict=True), start=start + 1
+        ):
+            h = activation(layer(out[-1]))
+            out.append(h if edit is None else edit(order, h))
         return out
 
     @property

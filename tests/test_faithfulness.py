@@ -1,0 +1,107 @@
+"""Tests of hnnviz.faithfulness: curve invariants, sanity checks, agreement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from hnnviz.data import load_sample
+from hnnviz.exceptions import InputValidationError
+from hnnviz.explain import Attribution, explain
+from hnnviz.faithfulness import (
+    deletion_insertion,
+    global_importance,
+    method_agreement,
+    permuted_label_check,
+    randomization_check,
+    seed_agreement,
+    top_k_overlap,
+)
+from hnnviz.runs import ModelSpec, train_run
+from hnnviz.train import TrainConfig
+
+CONFIG = TrainConfig(epochs=30, patience=10, lr=1e-2, seed=0)
+
+
+@pytest.fixture(scope="module")
+def setup():
+    data = load_sample("diabetes")
+    run = train_run(data, ModelSpec("hnn", channels=2), config=CONFIG)
+    split = run.result.split
+    background, X, y = data.X[split.train], data.X[split.test], data.y[split.test]
+    return data, run, background, X, y, explain(run, X, method="ablation", background=background)
+
+
+def fake_attribution(ranked_simplices: list[tuple[str, ...]]) -> Attribution:
+    """An attribution over edges only, where earlier simplices score higher."""
+    n = len(ranked_simplices)
+    return Attribution(
+        method="gxa",
+        simplices=((("a",), ("b",)), tuple(ranked_simplices)),
+        scores=(np.zeros((1, 2)), np.arange(n, 0, -1, dtype=float)[None, :]),
+        prediction=np.zeros(1),
+        baseline_prediction=0.0,
+        target_class=None,
+        completeness_gap=None,
+        seconds=0.0,
+    )
+
+
+def test_curves_start_and_end_where_they_must(setup) -> None:
+    _, run, background, X, y, attribution = setup
+    deletion, insertion = deletion_insertion(run, X, y, attribution, background=background, n_points=6, n_random=5)
+    full_score = run.result.metrics["test"]["r2"]
+    assert deletion.values[0] == pytest.approx(full_score, abs=1e-6)
+    assert insertion.values[-1] == pytest.approx(full_score, abs=1e-6)
+    assert deletion.values[-1] == pytest.approx(insertion.values[0], abs=1e-9)  # everything ablated either way
+    assert deletion.random_values.shape == (5, 6) and np.allclose(deletion.random_values[:, 0], full_score)
+    assert deletion.random_band[0] <= deletion.random_area <= deletion.random_band[1]
+    assert deletion.area == pytest.approx(np.trapezoid(deletion.values, deletion.fractions))
+
+
+def test_curves_are_reproducible(setup) -> None:
+    _, run, background, X, y, attribution = setup
+    a = deletion_insertion(run, X, y, attribution, background=background, n_points=4, n_random=3, seed=1)
+    b = deletion_insertion(run, X, y, attribution, background=background, n_points=4, n_random=3, seed=1)
+    assert all(np.array_equal(c.random_values, d.random_values) for c, d in zip(a, b, strict=True))
+
+
+def test_randomisation_check_leaves_the_run_alone(setup) -> None:
+    _, run, background, X, _, _ = setup
+    before = {k: v.clone() for k, v in run.model.state_dict().items()}
+    check = randomization_check(run, X, background=background)
+    assert [name for name, _ in check.stages] == ["head", "readouts", "order 3", "order 2", "order 1"]
+    assert all(-1 <= rho <= 1 for _, rho in check.stages)
+    assert check.passed == (check.stages[-1][1] < 0.5)
+    assert all(torch.equal(before[k], v) for k, v in run.model.state_dict().items())
+
+
+def test_permuted_labels_change_the_attribution(setup) -> None:
+    data, run, *_ = setup
+    check = permuted_label_check(run, data, config=CONFIG)
+    assert check.name == "permuted labels" and len(check.stages) == 1
+    assert check.passed and check.stages[0][1] < 0.5
+
+
+def test_top_k_overlap_counts_shared_simplices() -> None:
+    a = fake_attribution([("a", "b"), ("b", "c"), ("c", "d"), ("d", "e")])
+    b = fake_attribution([("b", "c"), ("d", "e"), ("a", "b"), ("c", "d")])
+    assert top_k_overlap(a, b, 1) == 0.0
+    assert top_k_overlap(a, b, 2) == 0.5
+    assert top_k_overlap(a, b, 3) == pytest.approx(2 / 3)
+    assert top_k_overlap(a, a, 4) == 1.0
+    assert method_agreement({"x": a, "y": b, "z": a}, k=2) == {("x", "y"): 0.5, ("x", "z"): 1.0, ("y", "z"): 0.5}
+    with pytest.raises(InputValidationError, match=r"'k' parameter of top_k_overlap must be an int in \[1"):
+        top_k_overlap(a, b, 0)
+
+
+def test_global_importance_lists_every_simplex_above_order_zero(setup) -> None:
+    *_, attribution = setup
+    assert len(global_importance(attribution)) == sum(s.shape[1] for s in attribution.scores[1:])
+
+
+def test_seed_agreement_retrains_on_the_same_network(setup) -> None:
+    data, run, *_ = setup
+    overlaps = seed_agreement(run, data, seeds=(1,), config=TrainConfig(epochs=5), k=5)
+    assert set(overlaps) == {1} and 0.0 <= overlaps[1] <= 1.0
