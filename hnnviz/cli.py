@@ -1,4 +1,4 @@
-"""Command line: ``hnnviz filter DATA ...``.
+"""Command line: ``hnnviz filter|train|compare DATA ...``.
 
 The CLI only parses arguments and calls the same core functions the app pages use. Expected errors (bad
 data, bad options) print one line to stderr and exit with status 1, never a traceback.
@@ -7,18 +7,26 @@ data, bad options) print one line to stderr and exit with status 1, never a trac
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
-from .data import load_dataset
-from .exceptions import HNNVizError
+from .compare import BASE_MODELS, compare_models
+from .data import Dataset, load_dataset
+from .exceptions import HNNVizError, InputValidationError
 from .pipeline import IFN_METHODS, filter_network
+from .runfiles import save_run
+from .runs import MODEL_KINDS, ModelSpec, Run, train_run
 from .similarity import SIMILARITY_METHODS
+from .train import EpochRecord, TrainConfig
 
 __all__ = ["main"]
+
+_DEFAULT_SPEC, _DEFAULT_CONFIG = ModelSpec(), TrainConfig()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,33 +42,103 @@ def _parser() -> argparse.ArgumentParser:
     filt = commands.add_parser(
         "filter", help="filter a data set's dependency structure into a sparse graph and its clique complex"
     )
-    filt.add_argument("data", help="CSV, TSV, Parquet or xlsx file")
-    filt.add_argument("--target", help="column to leave out of the features (the prediction target)")
-    filt.add_argument("--similarity", choices=SIMILARITY_METHODS, default="pearson2")
-    filt.add_argument("--method", choices=IFN_METHODS, default="tmfg")
-    filt.add_argument("--max-clique-size", type=int, default=4, help="MFCF only (default 4)")
-    filt.add_argument("--threshold", type=float, default=0.0, help="MFCF only (default 0)")
-    filt.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
-    filt.set_defaults(run=_filter)
+    _add_data_options(filt, "column to leave out of the features (the prediction target)")
+    _add_ifn_options(filt)
+    filt.set_defaults(run=_filter, summary=_filter_summary)
+
+    train = commands.add_parser("train", help="train an HNN (or its same-width dense MLP) and save the run")
+    _add_data_options(train, "column to predict (required)")
+    train.add_argument("--model", choices=MODEL_KINDS, default="hnn", help="default hnn")
+    train.add_argument("--seed", type=int, default=0, help="seeds the split, weights and batch order (default 0)")
+    _add_training_options(train)
+    _add_ifn_options(train)
+    train.add_argument("--out", required=True, metavar="DIR", help="directory to save the run in")
+    train.set_defaults(run=_train, summary=_train_summary)
+
+    compare = commands.add_parser("compare", help="compare the HNN with fair baselines on identical splits")
+    _add_data_options(compare, "column to predict (required)")
+    compare.add_argument("--seeds", type=int, default=3, metavar="N", help="use seeds 0..N-1 (default 3)")
+    compare.add_argument(
+        "--models",
+        default=",".join(BASE_MODELS),
+        help=f"comma-separated, among {', '.join(BASE_MODELS)} and hnn-order<K> (default: all four)",
+    )
+    _add_training_options(compare)
+    compare.add_argument("--threads", type=int, default=1, help="threads every fit may use (default 1)")
+    _add_ifn_options(compare)
+    compare.set_defaults(run=_compare, summary=_compare_summary)
     return parser
+
+
+def _add_data_options(parser: argparse.ArgumentParser, target_help: str) -> None:
+    parser.add_argument("data", help="CSV, TSV, Parquet or xlsx file")
+    parser.add_argument("--target", help=target_help)
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+
+
+def _add_ifn_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--similarity", choices=SIMILARITY_METHODS, default="pearson2")
+    parser.add_argument("--method", choices=IFN_METHODS, default="tmfg")
+    parser.add_argument("--max-clique-size", type=int, default=4, help="MFCF only (default 4)")
+    parser.add_argument("--threshold", type=float, default=0.0, help="MFCF only (default 0)")
+
+
+def _add_training_options(parser: argparse.ArgumentParser) -> None:
+    config, spec = _DEFAULT_CONFIG, _DEFAULT_SPEC
+    parser.add_argument("--epochs", type=int, default=config.epochs, help=f"at most (default {config.epochs})")
+    parser.add_argument(
+        "--width", type=int, default=spec.channels, help=f"channels per simplex (default {spec.channels})"
+    )
+    parser.add_argument("--max-order", type=int, default=None, help="highest simplex order (default: all)")
+    parser.add_argument("--lr", type=float, default=config.lr, help=f"AdamW learning rate (default {config.lr})")
+    parser.add_argument("--batch-size", type=int, default=config.batch_size, help=f"default {config.batch_size}")
+
+
+def _ifn_options(args: argparse.Namespace) -> dict[str, Any]:
+    return dict(
+        similarity=args.similarity, method=args.method, max_clique_size=args.max_clique_size, threshold=args.threshold
+    )
+
+
+def _spec(args: argparse.Namespace, kind: str = "hnn") -> ModelSpec:
+    return ModelSpec(kind=kind, channels=args.width, max_order=args.max_order)
+
+
+def _config(args: argparse.Namespace, seed: int = 0) -> TrainConfig:
+    return TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=seed)
+
+
+def _supervised_dataset(args: argparse.Namespace) -> Dataset:
+    """The data set of ``args.data`` with its ``--target``, which these commands require."""
+    if args.target is None:
+        raise InputValidationError(f"'hnnviz {args.command}' needs --target COL, the column to predict.")
+    return load_dataset(args.data, target=args.target)
+
+
+@contextlib.contextmanager
+def _status_line() -> Iterator[Callable[[str], None]]:
+    """Yield a function that overwrites one status line on an interactive stderr (silent otherwise); the
+    line is cleared on exit, so an error message starts on a clean line."""
+
+    def show(text: str) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{text}\033[K", end="", file=sys.stderr, flush=True)
+
+    try:
+        yield show
+    finally:
+        show("")
 
 
 def _filter(args: argparse.Namespace) -> dict[str, Any]:
     dataset = load_dataset(args.data, target=args.target)
-    network = filter_network(
-        dataset.X,
-        dataset.feature_names,
-        similarity=args.similarity,
-        method=args.method,
-        max_clique_size=args.max_clique_size,
-        threshold=args.threshold,
-    )
+    network = filter_network(dataset.X, dataset.feature_names, **_ifn_options(args))
     result = network.to_dict()
     result["dropped"] = [dataclasses.asdict(item) for item in dataset.dropped]
     return result
 
 
-def _summary(result: dict[str, Any]) -> str:
+def _filter_summary(result: dict[str, Any]) -> str:
     lines = [
         f"{result['method'].upper()} on {len(result['nodes'])} features ({result['similarity']} similarity): "
         f"{len(result['edges'])} edges, {len(result['cliques'])} cliques, {len(result['separators'])} separators",
@@ -68,6 +146,97 @@ def _summary(result: dict[str, Any]) -> str:
     ]
     lines += [f"dropped {d['kind']} {d['name']!r}: {d['reason']}" for d in result["dropped"]]
     lines += ["cliques:"] + [f"  {', '.join(c)}" for c in result["cliques"]]
+    return "\n".join(lines)
+
+
+def _train(args: argparse.Namespace) -> dict[str, Any]:
+    dataset = _supervised_dataset(args)
+    if Path(args.out).exists() and not Path(args.out).is_dir():  # fail before training, not after
+        raise InputValidationError(f"--out {args.out!r} is a file; give a directory to save the run in.")
+    config = _config(args, seed=args.seed)
+    with _status_line() as show:
+
+        def epoch_done(record: EpochRecord) -> None:
+            show(f"epoch {record.epoch}/{config.epochs}: validation loss {record.val_loss:.4g}")
+
+        run = train_run(dataset, _spec(args, kind=args.model), config=config, callback=epoch_done, **_ifn_options(args))
+    out = save_run(run, args.out)
+    return _run_dict(run, dataset) | {"out": str(out)}
+
+
+def _run_dict(run: Run, dataset: Dataset) -> dict[str, Any]:
+    result = run.result
+    return {
+        "dataset": run.dataset_name,
+        "target": run.target,
+        "task": run.task,
+        "model": run.spec.kind,
+        "n_rows": dataset.n_rows,
+        "n_features": len(run.feature_names),
+        "n_params": run.model.n_params,
+        "f_vector": list(run.network.complex.f_vector),
+        "epochs_run": result.epochs_run,
+        "best_epoch": result.best_epoch,
+        "stopped": result.stopped,
+        "seconds": result.seconds,
+        "test": result.metrics["test"],
+        "val": result.metrics["val"],
+        "inactive": {str(order): share for order, share in result.inactive.items()},
+        "dead_readouts": list(result.dead_readouts),
+    }
+
+
+def _train_summary(result: dict[str, Any]) -> str:
+    dead = ", ".join(map(str, result["dead_readouts"])) or "none"
+    return "\n".join(
+        [
+            f"{result['model'].upper()} on {result['dataset']} (target {result['target']!r}, {result['task']}): "
+            f"{result['n_features']} features, {result['n_params']} parameters, f-vector {tuple(result['f_vector'])}",
+            f"trained {result['epochs_run']} epochs (best {result['best_epoch']}, stopped: {result['stopped']}) "
+            f"in {result['seconds']:.1f} s; dead readouts: {dead}",
+            "test: " + ", ".join(f"{name} {value:.4g}" for name, value in result["test"].items()),
+            f"saved to {result['out']}",
+        ]
+    )
+
+
+def _compare(args: argparse.Namespace) -> dict[str, Any]:
+    dataset = _supervised_dataset(args)
+    if args.seeds < 1:
+        raise InputValidationError(f"--seeds must be at least 1. Got {args.seeds} instead.")
+    models = [name.strip() for name in args.models.split(",") if name.strip()]
+    with _status_line() as show:
+
+        def fit_done(model: str, seed: int, done: int, total: int) -> None:
+            show(f"[{done}/{total}] fitted {model} (seed {seed})")
+
+        comparison = compare_models(
+            dataset,
+            seeds=range(args.seeds),
+            models=models,
+            spec=_spec(args),
+            config=_config(args),
+            callback=fit_done,
+            threads=args.threads,
+            **_ifn_options(args),
+        )
+    return comparison.to_dict()
+
+
+def _compare_summary(result: dict[str, Any]) -> str:
+    metric, rows = result["metric"], result["models"]
+    lines = [
+        f"{result['dataset']}: {result['task']}, test {metric} over seeds {', '.join(map(str, result['seeds']))}",
+        f"{'model':<12} {metric + ' mean':>10} {'std':>7} {'size':>16} {'vs HNN':>7} {'seconds':>8}",
+    ]
+    for row in rows:
+        size = f"{row['n_params']:.0f} {row['size_unit']}"
+        ratio = "-" if row["params_vs_hnn"] is None else f"{row['params_vs_hnn']:.2g}x"
+        lines.append(
+            f"{row['model']:<12} {row['mean']:>10.4f} {row['std']:>7.4f} {size:>16} {ratio:>7} {row['seconds']:>8.2f}"
+        )
+    if result["param_ratio"] is not None:
+        lines.append(f"The dense MLP has {result['param_ratio']:.1f}x the parameters of the HNN.")
     return "\n".join(lines)
 
 
@@ -79,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HNNVizError as err:
         print(f"hnnviz {args.command}: error: {err}", file=sys.stderr)
         return 1
-    print(json.dumps(result) if args.json else _summary(result))
+    print(json.dumps(result) if args.json else args.summary(result))
     return 0
 
 

@@ -111,3 +111,118 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     bad_path.write_text("a,b\n" + "\n".join(f"{i},{np.sin(i)}" for i in range(20)))
     bad = subprocess.run([exe, "filter", str(bad_path)], capture_output=True, text=True)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
+
+
+# ----------------------------------------------------------------------------------------------------------
+# hnnviz train / hnnviz compare
+# ----------------------------------------------------------------------------------------------------------
+
+FAST = ("--epochs", "5", "--width", "2")
+
+
+def test_train_json_and_saved_run(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out_dir = tmp_path / "run"
+    code, out, err = run(
+        capsys, "train", str(SAMPLES / "diabetes.csv"), "--target", "target", *FAST, "--out", str(out_dir), "--json"
+    )
+    assert code == 0 and err == ""
+    result = json.loads(out)
+    keys = {"task", "model", "n_params", "n_features", "epochs_run", "best_epoch", "stopped", "seconds", "test"}
+    assert keys | {"inactive", "dead_readouts", "out"} <= set(result)
+    assert (result["task"], result["model"]) == ("regression", "hnn")
+    assert result["n_features"] == load_sample("diabetes").n_features
+    assert {"r2", "rmse", "mae"} == set(result["test"]) and np.isfinite(result["test"]["r2"])
+    assert 1 <= result["best_epoch"] <= result["epochs_run"] <= 5 and result["stopped"] in ("early", "max_epochs")
+    assert result["n_params"] > 0 and result["seconds"] > 0 and isinstance(result["dead_readouts"], list)
+    assert Path(result["out"]) == out_dir
+    assert (out_dir / "run.json").is_file() and (out_dir / "weights.safetensors").is_file()
+
+
+def test_train_classification_mlp(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(
+        capsys, "train", str(SAMPLES / "wine.csv"), "--target", "cultivar", "--model", "mlp", "--seed", "1",
+        "--method", "mfcf", "--max-clique-size", "3", "--lr", "0.01", "--batch-size", "32", *FAST,
+        "--out", str(tmp_path / "wine"), "--json",
+    )  # fmt: skip
+    result = json.loads(out)
+    assert code == 0 and (result["task"], result["model"]) == ("classification", "mlp")
+    assert {"accuracy", "macro_f1", "log_loss"} == set(result["test"]) and 0 <= result["test"]["accuracy"] <= 1
+    assert len(result["f_vector"]) == 3  # MFCF cliques of at most 3 features
+
+
+def test_train_summary_is_readable(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(
+        capsys, "train", str(SAMPLES / "diabetes.csv"), "--target", "target", "--max-order", "1", *FAST,
+        "--out", str(tmp_path / "r"),
+    )  # fmt: skip
+    assert code == 0 and err == ""
+    assert out.startswith("HNN on diabetes (target 'target', regression): 10 features, ")
+    assert "f-vector (10, 24, 22, 7)" in out and "test: r2 " in out and f"saved to {tmp_path / 'r'}" in out
+
+
+def test_compare_json_lists_every_model(capsys: pytest.CaptureFixture[str]) -> None:
+    models = ["hnn", "mlp", "linear", "gbm", "hnn-order1"]
+    code, out, err = run(
+        capsys, "compare", str(SAMPLES / "diabetes.csv"), "--target", "target", "--seeds", "2",
+        "--models", ",".join(models), *FAST, "--json",
+    )  # fmt: skip
+    assert code == 0 and err == ""
+    result = json.loads(out)
+    assert (result["task"], result["metric"], result["seeds"]) == ("regression", "r2", [0, 1])
+    assert [row["model"] for row in result["models"]] == models
+    for row in result["models"]:
+        assert {"model", "mean", "std", "n_params", "seconds"} <= set(row) and np.isfinite(row["mean"])
+    sizes = {row["model"]: row["n_params"] for row in result["models"]}
+    assert sizes["linear"] == 11 and sizes["hnn-order1"] < sizes["hnn"] < sizes["mlp"]
+    assert result["param_ratio"] == pytest.approx(sizes["mlp"] / sizes["hnn"])
+
+
+def test_compare_table_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "compare", str(SAMPLES / "wine.csv"), "--target", "cultivar", "--seeds", "2", "--models", "linear,gbm"
+    )
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "wine: classification, test accuracy over seeds 0, 1"
+    assert lines[1].split() == ["model", "accuracy", "mean", "std", "size", "vs", "HNN", "seconds"]
+    assert lines[2].split()[0] == "linear" and lines[2].split()[4] == "params"
+    assert lines[3].split()[0] == "gbm" and lines[3].split()[4] == "nodes" and len(lines) == 4
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "diabetes.csv", "--out", "OUT"], "hnnviz train: error: 'hnnviz train' needs --target COL"),
+        (["compare", "diabetes.csv"], "hnnviz compare: error: 'hnnviz compare' needs --target COL"),
+        (["compare", "diabetes.csv", "--target", "target", "--models", "hnn,cnn"], "Got 'cnn' instead"),
+        (["compare", "diabetes.csv", "--target", "target", "--models", ","], "'models' parameter"),
+        (["compare", "diabetes.csv", "--target", "target", "--seeds", "0"], "--seeds must be at least 1"),
+        (["train", "diabetes.csv", "--target", "target", "--epochs", "0", "--out", "OUT"], "'epochs' parameter"),
+        (["train", "diabetes.csv", "--target", "nope", "--out", "OUT"], "Target column 'nope' not found"),
+        (["compare", "wine.csv", "--target", "cultivar", "--width", "0"], "'channels' parameter"),
+        (["train", "wine.csv", "--target", "cultivar", "--out", "wine.csv"], "is a file; give a directory"),
+    ],
+)
+def test_train_and_compare_bad_input_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], message: str
+) -> None:
+    argv = [str(SAMPLES / a) if a.endswith(".csv") else str(tmp_path / "out") if a == "OUT" else a for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert message in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "x.csv", "--target", "y"],  # no --out
+        ["train", "x.csv", "--target", "y", "--out", "d", "--model", "gbm"],
+        ["compare", "x.csv", "--seeds", "two"],
+        ["compare"],
+    ],
+)
+def test_train_and_compare_usage_errors(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    _, err = capsys.readouterr()
+    assert exit_info.value.code == 2 and err.count("\n") == 1 and "error:" in err

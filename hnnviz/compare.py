@@ -1,0 +1,438 @@
+"""Compare the HNN with fair baselines on identical rows: same split, same protocol, several seeds.
+
+:func:`compare_models` trains every requested model once per seed. For each seed there is ONE split
+(:func:`hnnviz.train.split_rows` with the config's sizes and that seed) shared by all models, so every model
+is scored on exactly the same test rows. The models (SPEC §6: baselines must be fair):
+
+``"hnn"``
+    The HNN of ``spec`` (:func:`hnnviz.runs.train_run`).
+``"mlp"``
+    The dense network with the same widths, activation and per-order linear readouts as that HNN, trained
+    with the same protocol (no single-unit bottleneck).
+``"hnn-order<K>"`` (e.g. ``"hnn-order2"``)
+    The HNN truncated at simplex order ``K`` (``ModelSpec.max_order = K``; ``K = 1`` stops at edges), to
+    see what each order of interaction adds (``K = 0``: only the inputs' linear readout). A ``K`` above the
+    complex's top order gives the full HNN.
+``"linear"``
+    Standardisation then ordinary least squares (regression) or L2-regularised logistic regression
+    (classification).
+``"gbm"``
+    Histogram gradient boosting with scikit-learn's defaults and ``random_state=seed``.
+
+The neural nets use the validation rows only to decide when to stop (early stopping); the classical models
+have no such use for them, so they are fitted on the training and validation rows together. Withholding
+those rows from them would handicap the baselines.
+
+Every fit gets the same thread budget (``threads``, default 1), so fit times compare fairly. One thread is
+also the fast choice for tables of this size: on 2 busy cores, 2 threads made the same small fits 15-60x
+slower (threads spin-waiting at every parallel step; torch and scikit-learn each bring an OpenMP runtime).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from ._validation import check_int
+from .data import Dataset
+from .exceptions import InputValidationError
+from .runs import ModelSpec, train_run
+from .train import Split, TrainConfig, metrics, split_rows
+
+__all__ = ["BASE_MODELS", "PRIMARY_METRICS", "Comparison", "ModelRecord", "compare_models", "parse_model_name"]
+
+#: Model names :func:`compare_models` understands, besides ``"hnn-order<K>"``.
+BASE_MODELS: tuple[str, ...] = ("hnn", "mlp", "linear", "gbm")
+
+#: The metric a comparison is ranked by, per task (higher is better for both).
+PRIMARY_METRICS: dict[str, str] = {"regression": "r2", "classification": "accuracy"}
+
+_ORDER_MODEL = re.compile(r"hnn-order(\d+)")
+_NEURAL = ("hnn", "mlp")
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """One model fitted with one seed, scored on that seed's test rows.
+
+    Attributes
+    ----------
+    model : str
+        The model name, e.g. ``"hnn"`` or ``"hnn-order2"``.
+    seed : int
+    metrics : dict of str to float
+        Test metrics in original units (:func:`hnnviz.train.metrics`).
+    n_params : int
+        Trainable parameters (neural nets), coefficients plus intercepts (``"linear"``), or the number of
+        tree nodes across all trees (``"gbm"``: nodes, not parameters).
+    seconds : float
+        Wall time of the fit (for the neural nets including the IFN and clique complex of the training rows).
+    test_rows : tuple of int
+        The rows the model was scored on.
+    epochs_run : int or None
+        Epochs trained (neural nets only).
+    dead_readouts : tuple of int
+        Orders whose readout is constant on every training row (neural nets; should be empty).
+    """
+
+    model: str
+    seed: int
+    metrics: dict[str, float]
+    n_params: int
+    seconds: float
+    test_rows: tuple[int, ...]
+    epochs_run: int | None = None
+    dead_readouts: tuple[int, ...] = ()
+
+    @property
+    def size_unit(self) -> str:
+        """``"nodes"`` for gradient boosting, ``"params"`` for every other model."""
+        return "nodes" if self.model == "gbm" else "params"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (``test_rows`` replaced by their count, ``n_test``)."""
+        out = asdict(self)
+        out["n_test"] = len(out.pop("test_rows"))
+        out["dead_readouts"] = list(self.dead_readouts)
+        out["size_unit"] = self.size_unit
+        return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every model fitted with every seed on shared splits, as returned by :func:`compare_models`.
+
+    Attributes
+    ----------
+    task : {"regression", "classification"}
+    metric : str
+        The primary metric: ``"r2"`` (regression) or ``"accuracy"`` (classification).
+    models : tuple of str
+        Model names, in the requested order.
+    seeds : tuple of int
+    records : tuple of ModelRecord
+        One per (seed, model), seed-major.
+    dataset_name : str
+    """
+
+    task: str
+    metric: str
+    models: tuple[str, ...]
+    seeds: tuple[int, ...]
+    records: tuple[ModelRecord, ...]
+    dataset_name: str = ""
+
+    def of(self, model: str) -> tuple[ModelRecord, ...]:
+        """The records of one model, one per seed."""
+        return tuple(r for r in self.records if r.model == model)
+
+    @property
+    def param_ratio(self) -> float | None:
+        """Mean MLP parameters over mean HNN parameters (``None`` unless both were compared)."""
+        if "hnn" not in self.models or "mlp" not in self.models:
+            return None
+        return _mean_params(self.of("mlp")) / _mean_params(self.of("hnn"))
+
+    def summary(self) -> list[dict[str, Any]]:
+        """One row per model: the primary metric's mean and spread over seeds, size and fit time.
+
+        Returns
+        -------
+        list of dict
+            Keys ``model``, ``metric``, ``mean``, ``std`` (``ddof=1`` over seeds; 0 for one seed),
+            ``n_params`` (mean), ``size_unit`` (``"params"``, or ``"nodes"`` for ``"gbm"``), ``params_vs_hnn``
+            (``n_params`` over the HNN's; ``None`` for ``"gbm"`` or without ``"hnn"``), ``seconds`` (mean) and
+            ``n_seeds``.
+        """
+        hnn = _mean_params(self.of("hnn")) if "hnn" in self.models else None
+        rows = []
+        for model in self.models:
+            records = self.of(model)
+            scores = np.array([r.metrics[self.metric] for r in records])
+            n_params = _mean_params(records)
+            rows.append(
+                {
+                    "model": model,
+                    "metric": self.metric,
+                    "mean": float(scores.mean()),
+                    "std": float(scores.std(ddof=1)) if len(scores) > 1 else 0.0,
+                    "n_params": n_params,
+                    "size_unit": records[0].size_unit,
+                    "params_vs_hnn": None if hnn is None or model == "gbm" else n_params / hnn,
+                    "seconds": float(np.mean([r.seconds for r in records])),
+                    "n_seeds": len(records),
+                }
+            )
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the fields, ``param_ratio``, ``summary()`` as ``models``, and every record."""
+        return {
+            "dataset": self.dataset_name,
+            "task": self.task,
+            "metric": self.metric,
+            "seeds": list(self.seeds),
+            "param_ratio": self.param_ratio,
+            "models": self.summary(),
+            "records": [r.to_dict() for r in self.records],
+        }
+
+
+def _mean_params(records: Sequence[ModelRecord]) -> float:
+    return float(np.mean([r.n_params for r in records]))
+
+
+def parse_model_name(name: str) -> tuple[str, int | None]:
+    """Split a model name into its kind and its maximum simplex order.
+
+    Returns
+    -------
+    kind : {"hnn", "mlp", "linear", "gbm"}
+    max_order : int or None
+        ``K`` for ``"hnn-order<K>"``; ``None`` otherwise (all orders of the spec).
+
+    Raises
+    ------
+    InputValidationError
+        If ``name`` is not a known model.
+
+    Examples
+    --------
+    >>> parse_model_name("hnn-order2"), parse_model_name("gbm")
+    (('hnn', 2), ('gbm', None))
+    """
+    if name in BASE_MODELS:
+        return name, None
+    match = _ORDER_MODEL.fullmatch(str(name))
+    if match is None:
+        choices = ", ".join(repr(m) for m in BASE_MODELS)
+        raise InputValidationError(
+            f"The 'models' parameter of compare_models must list models among {choices} or 'hnn-order<K>' "
+            f"(e.g. 'hnn-order2'). Got {name!r} instead."
+        )
+    return "hnn", int(match.group(1))
+
+
+def _unique(values: Any, name: str) -> tuple[Any, ...]:
+    """``values`` as a non-empty tuple without repeats (a lone string counts as one value)."""
+    try:
+        values = (values,) if isinstance(values, str) else tuple(values)
+    except TypeError:
+        values = None
+    if not values or len(set(values)) != len(values):
+        raise InputValidationError(
+            f"The '{name}' parameter of compare_models must be a non-empty sequence without repeats. "
+            f"Got {values!r} instead."
+        )
+    return values
+
+
+def compare_models(
+    dataset: Dataset,
+    *,
+    seeds: Sequence[int] = (0, 1, 2),
+    models: Sequence[str] = BASE_MODELS,
+    spec: ModelSpec | None = None,
+    config: TrainConfig | None = None,
+    similarity: str = "pearson2",
+    method: str = "tmfg",
+    max_clique_size: int = 4,
+    threshold: float = 0.0,
+    callback: Callable[[str, int, int, int], None] | None = None,
+    threads: int | None = 1,
+) -> Comparison:
+    """Fit every model with every seed on one shared split per seed and score them on the same test rows.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Must have a target.
+    seeds : sequence of int, default (0, 1, 2)
+        Each seed makes one split (shared by all models) and seeds every model's initial weights, batch
+        order or randomness.
+    models : sequence of str, default ("hnn", "mlp", "linear", "gbm")
+        Names among :data:`BASE_MODELS` or ``"hnn-order<K>"`` (see the module docstring).
+    spec : ModelSpec, optional
+        Widths, activation and readouts of the neural nets (``kind`` and, for ``hnn-order<K>``,
+        ``max_order`` are set per model).
+    config : TrainConfig, optional
+        Training protocol and split sizes (its ``seed`` is replaced by each seed; ``test_size`` must be > 0).
+    similarity, method, max_clique_size, threshold
+        As for :func:`hnnviz.pipeline.filter_network`; the network is built from each split's training rows.
+    callback : callable, optional
+        ``callback(model, seed, done, total)`` after each fit, with ``done`` fits finished of ``total``.
+    threads : int or None, default 1
+        OpenMP and BLAS threads every fit may use (torch's and scikit-learn's; restored afterwards). ``None``
+        leaves the process's settings.
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    InputValidationError
+        If the dataset has no target, a model name is unknown, ``seeds`` or ``models`` is empty or has
+        repeats, a seed is not a non-negative int, ``threads`` is not a positive int or None, or
+        ``config.test_size`` is 0.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 5))
+    >>> ds = Dataset(X=X, feature_names=tuple("abcde"), y=X[:, 0] * X[:, 1] + X[:, 2], target="y",
+    ...              task="regression")
+    >>> comp = compare_models(ds, seeds=(0,), models=("hnn", "linear"), config=TrainConfig(epochs=2))
+    >>> [(row["model"], row["metric"], row["n_params"]) for row in comp.summary()]
+    [('hnn', 'r2', 694.0), ('linear', 'r2', 6.0)]
+    """
+    spec, config = spec or ModelSpec(), config or TrainConfig()
+    if dataset.y is None or dataset.task is None:
+        raise InputValidationError(f"Data set {dataset.name!r} has no target column: choose one to compare models.")
+    if config.test_size == 0:
+        raise InputValidationError(
+            "The 'config' parameter of compare_models must keep a test part (test_size > 0). Got test_size=0 instead."
+        )
+    kinds = {name: parse_model_name(name) for name in _unique(models, "models")}
+    seeds = tuple(check_int(s, name="seeds", owner="compare_models", low=0) for s in _unique(seeds, "seeds"))
+    if threads is not None:
+        threads = check_int(threads, name="threads", owner="compare_models", low=1)
+    ifn_options = dict(similarity=similarity, method=method, max_clique_size=max_clique_size, threshold=threshold)
+    with _thread_budget(threads):
+        records = _fit_all(dataset, kinds, seeds, spec, config, ifn_options, callback)
+    return Comparison(
+        task=dataset.task,
+        metric=PRIMARY_METRICS[dataset.task],
+        models=tuple(kinds),
+        seeds=seeds,
+        records=tuple(records),
+        dataset_name=dataset.name,
+    )
+
+
+@contextmanager
+def _thread_budget(threads: int | None) -> Iterator[None]:
+    """Limit torch's intra-op threads and every OpenMP/BLAS pool to ``threads`` (``None``: no change).
+
+    Both are needed: threadpoolctl alone does not override an explicit ``torch.set_num_threads``.
+    """
+    if threads is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with threadpool_limits(limits=threads):
+            yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _fit_all(
+    dataset: Dataset,
+    kinds: dict[str, tuple[str, int | None]],
+    seeds: tuple[int, ...],
+    spec: ModelSpec,
+    config: TrainConfig,
+    ifn_options: dict[str, Any],
+    callback: Callable[[str, int, int, int], None] | None,
+) -> list[ModelRecord]:
+    """Every (seed, model) fit, seed-major, with one split per seed shared by all models.
+
+    ``kinds`` maps each model name to its :func:`parse_model_name` result.
+    """
+    records, total = [], len(seeds) * len(kinds)
+    for seed in seeds:
+        split = split_rows(
+            dataset.n_rows, dataset.y, dataset.task, val_size=config.val_size, test_size=config.test_size, seed=seed
+        )
+        for name, (kind, max_order) in kinds.items():
+            if kind in _NEURAL:
+                model_spec = replace(spec, kind=kind, max_order=spec.max_order if max_order is None else max_order)
+                record = _fit_neural(dataset, name, model_spec, replace(config, seed=seed), split, ifn_options)
+            else:
+                record = _fit_classical(dataset, name, seed, split)
+            records.append(record)
+            if callback is not None:
+                callback(name, seed, len(records), total)
+    return records
+
+
+def _fit_neural(
+    dataset: Dataset, name: str, spec: ModelSpec, config: TrainConfig, split: Split, ifn_options: dict[str, Any]
+) -> ModelRecord:
+    start = time.perf_counter()
+    run = train_run(dataset, spec, config=config, split=split, **ifn_options)
+    seconds = time.perf_counter() - start
+    result = run.result
+    return ModelRecord(
+        model=name,
+        seed=config.seed,
+        metrics=result.metrics["test"],
+        n_params=run.model.n_params,
+        seconds=seconds,
+        test_rows=tuple(result.split.test.tolist()),
+        epochs_run=result.epochs_run,
+        dead_readouts=result.dead_readouts,
+    )
+
+
+def _classical_estimator(kind: str, task: str, seed: int) -> BaseEstimator:
+    if kind == "linear":
+        linear = LinearRegression() if task == "regression" else LogisticRegression(max_iter=2000)
+        return make_pipeline(StandardScaler(), linear)
+    if task == "regression":
+        return HistGradientBoostingRegressor(random_state=seed)
+    return HistGradientBoostingClassifier(random_state=seed)
+
+
+def _fit_classical(dataset: Dataset, kind: str, seed: int, split: Split) -> ModelRecord:
+    """Fit on the training and validation rows (the nets use validation rows only to stop), score on test."""
+    estimator = _classical_estimator(kind, dataset.task, seed)
+    fit_rows = np.concatenate([split.train, split.val])
+    start = time.perf_counter()
+    estimator.fit(dataset.X[fit_rows], dataset.y[fit_rows])
+    seconds = time.perf_counter() - start
+    X_test = dataset.X[split.test]
+    if dataset.task == "regression":
+        prediction = estimator.predict(X_test)
+    else:
+        prediction = _all_class_probabilities(estimator, X_test, len(dataset.classes))
+    return ModelRecord(
+        model=kind,
+        seed=seed,
+        metrics=metrics(dataset.y[split.test], prediction, dataset.task),
+        n_params=_classical_size(estimator),
+        seconds=seconds,
+        test_rows=tuple(split.test.tolist()),
+    )
+
+
+def _all_class_probabilities(estimator: BaseEstimator, X: np.ndarray, n_classes: int) -> np.ndarray:
+    """``predict_proba`` with one column per class code ``0..n_classes-1`` (classes unseen in fit get 0)."""
+    proba = np.zeros((len(X), n_classes))
+    proba[:, estimator.classes_.astype(int)] = estimator.predict_proba(X)
+    return proba
+
+
+def _classical_size(estimator: BaseEstimator) -> int:
+    """Coefficients plus intercepts of a linear pipeline, or the tree nodes of a gradient boosting model."""
+    if isinstance(estimator, Pipeline):
+        linear = estimator[-1]
+        return int(np.size(linear.coef_) + np.size(linear.intercept_))
+    # scikit-learn exposes no public tree structure for histogram boosting; _predictors holds one
+    # TreePredictor per iteration and per class, each with its array of nodes.
+    return sum(len(tree.nodes) for trees in estimator._predictors for tree in trees)

@@ -1,0 +1,175 @@
+"""Tests of the model comparison: shared splits, fair baselines, sizes, summaries and errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from hnnviz.compare import Comparison, compare_models, parse_model_name
+from hnnviz.data import Dataset, load_sample
+from hnnviz.exceptions import InputValidationError
+from hnnviz.runs import ModelSpec
+from hnnviz.train import TrainConfig, split_rows
+
+CONFIG = TrainConfig(epochs=12, patience=5)
+SPEC = ModelSpec(channels=2)
+SEEDS = (0, 1)
+REGRESSION_MODELS = ("hnn", "mlp", "linear", "gbm", "hnn-order1", "hnn-order2")
+CLASSIFICATION_MODELS = ("hnn", "mlp", "linear", "gbm")
+
+
+@pytest.fixture(scope="module")
+def diabetes() -> Dataset:
+    return load_sample("diabetes")
+
+
+@pytest.fixture(scope="module")
+def progress() -> list[tuple[str, int, int, int]]:
+    return []
+
+
+@pytest.fixture(scope="module")
+def regression(diabetes: Dataset, progress: list[tuple[str, int, int, int]]) -> Comparison:
+    return compare_models(
+        diabetes, seeds=SEEDS, models=REGRESSION_MODELS, spec=SPEC, config=CONFIG,
+        callback=lambda *call: progress.append(call),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def classification() -> Comparison:
+    return compare_models(load_sample("wine"), seeds=SEEDS, models=CLASSIFICATION_MODELS, spec=SPEC, config=CONFIG)
+
+
+def test_every_model_and_seed_has_finite_test_metrics(regression: Comparison, classification: Comparison) -> None:
+    for comparison, models, names in [
+        (regression, REGRESSION_MODELS, {"r2", "rmse", "mae"}),
+        (classification, CLASSIFICATION_MODELS, {"accuracy", "macro_f1", "log_loss"}),
+    ]:
+        assert comparison.models == models and comparison.seeds == SEEDS
+        assert [(r.seed, r.model) for r in comparison.records] == [(s, m) for s in SEEDS for m in models]
+        for record in comparison.records:
+            assert set(record.metrics) == names and all(math.isfinite(v) for v in record.metrics.values())
+            assert record.n_params > 0 and record.seconds >= 0
+            neural = record.model.startswith(("hnn", "mlp"))
+            assert (record.epochs_run is not None) == neural
+            assert record.epochs_run is None or 1 <= record.epochs_run <= CONFIG.epochs
+    assert (regression.task, regression.metric) == ("regression", "r2")
+    assert (classification.task, classification.metric) == ("classification", "accuracy")
+    assert all(0 <= r.metrics["accuracy"] <= 1 for r in classification.records)
+    assert min(r.metrics["accuracy"] for r in classification.of("gbm")) > 0.7  # sanity: the baselines learn
+
+
+@pytest.mark.parametrize("which", ["regression", "classification"])
+def test_all_models_are_scored_on_the_same_test_rows(request: pytest.FixtureRequest, which: str) -> None:
+    comparison: Comparison = request.getfixturevalue(which)
+    dataset = load_sample("diabetes" if which == "regression" else "wine")
+    tests = {}
+    for seed in SEEDS:
+        expected = split_rows(
+            dataset.n_rows, dataset.y, dataset.task, val_size=CONFIG.val_size, test_size=CONFIG.test_size, seed=seed
+        ).test
+        tests[seed] = {r.test_rows for r in comparison.records if r.seed == seed}
+        assert tests[seed] == {tuple(expected.tolist())}
+    assert tests[0] != tests[1]
+
+
+def test_sizes(regression: Comparison, classification: Comparison, diabetes: Dataset) -> None:
+    p = diabetes.n_features
+    hnn, mlp = regression.of("hnn")[0].n_params, regression.of("mlp")[0].n_params
+    assert mlp > 3 * hnn and regression.param_ratio == pytest.approx(mlp / hnn)
+    assert {r.n_params for r in regression.of("linear")} == {p + 1}
+    wine = load_sample("wine")
+    assert {r.n_params for r in classification.of("linear")} == {len(wine.classes) * (wine.n_features + 1)}
+    by_order = [regression.of(name)[0].n_params for name in ("hnn-order1", "hnn-order2", "hnn")]
+    assert by_order == sorted(set(by_order))
+    assert all(r.size_unit == "nodes" for r in regression.of("gbm"))
+    assert all(r.size_unit == "params" for r in regression.records if r.model != "gbm")
+
+
+def test_summary(regression: Comparison) -> None:
+    rows = {row["model"]: row for row in regression.summary()}
+    assert list(rows) == list(REGRESSION_MODELS)
+    for model, row in rows.items():
+        scores = [r.metrics["r2"] for r in regression.of(model)]
+        assert row["metric"] == "r2" and row["n_seeds"] == len(SEEDS)
+        assert row["mean"] == pytest.approx(np.mean(scores))
+        assert row["std"] == pytest.approx(np.std(scores, ddof=1))
+        assert row["n_params"] == np.mean([r.n_params for r in regression.of(model)])
+        assert row["seconds"] == pytest.approx(np.mean([r.seconds for r in regression.of(model)]))
+    assert rows["hnn"]["params_vs_hnn"] == 1.0 and rows["gbm"]["params_vs_hnn"] is None
+    assert rows["mlp"]["params_vs_hnn"] == pytest.approx(regression.param_ratio)
+    assert rows["gbm"]["size_unit"] == "nodes"
+
+
+def test_to_dict_is_json(regression: Comparison) -> None:
+    result = json.loads(json.dumps(regression.to_dict()))
+    assert {"task", "metric", "seeds", "param_ratio", "models", "records"} <= set(result)
+    assert [row["model"] for row in result["models"]] == list(REGRESSION_MODELS)
+    assert len(result["records"]) == len(SEEDS) * len(REGRESSION_MODELS)
+    assert result["records"][0]["n_test"] == len(regression.records[0].test_rows)
+
+
+def test_callback_reports_every_fit(progress: list[tuple[str, int, int, int]], regression: Comparison) -> None:
+    total = len(SEEDS) * len(REGRESSION_MODELS)
+    assert progress == [(r.model, r.seed, k + 1, total) for k, r in enumerate(regression.records)]
+
+
+def test_same_seed_gives_the_same_records(regression: Comparison, diabetes: Dataset) -> None:
+    models = ("hnn", "linear", "gbm")
+    again = compare_models(diabetes, seeds=(1,), models=models, spec=SPEC, config=CONFIG)
+
+    def timeless(records: tuple) -> list:
+        return [dataclasses.replace(r, seconds=0.0) for r in records]
+
+    assert timeless(again.records) == timeless(r for r in regression.records if r.seed == 1 and r.model in models)
+    assert all(row["std"] == 0.0 for row in again.summary())  # one seed: no spread
+    assert again.param_ratio is None  # no MLP
+
+
+def test_thread_budget_is_restored(diabetes: Dataset) -> None:
+    before = torch.get_num_threads()
+    seen = []
+    record = lambda *_: seen.append(torch.get_num_threads())  # noqa: E731
+    for threads in (1, 2, None):
+        compare_models(diabetes, seeds=(0,), models=("linear",), threads=threads, callback=record)
+        assert torch.get_num_threads() == before
+    assert seen == [1, 2, before]
+
+
+def test_parse_model_name() -> None:
+    assert parse_model_name("mlp") == ("mlp", None)
+    assert parse_model_name("hnn-order3") == ("hnn", 3)
+
+
+@pytest.mark.parametrize("name", ["cnn", "HNN", "hnn-order", "mlp-order2", "hnn-order-1"])
+def test_unknown_model_name(diabetes: Dataset, name: str) -> None:
+    with pytest.raises(InputValidationError, match=f"'models' parameter of compare_models .* Got '{name}' instead"):
+        compare_models(diabetes, models=("hnn", name))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"models": ()}, "'models' parameter of compare_models must be a non-empty sequence without repeats"),
+        ({"models": ("hnn", "hnn")}, "'models' parameter .* without repeats"),
+        ({"seeds": ()}, "'seeds' parameter .* non-empty"),
+        ({"seeds": 3}, "'seeds' parameter .* non-empty"),
+        ({"seeds": (0, -1)}, "'seeds' parameter of compare_models must be an int in \\[0, inf\\]"),
+        ({"config": TrainConfig(test_size=0)}, "must keep a test part"),
+        ({"threads": 0}, "'threads' parameter of compare_models must be an int in \\[1, inf\\]"),
+    ],
+)
+def test_bad_arguments(diabetes: Dataset, kwargs: dict, message: str) -> None:
+    with pytest.raises(InputValidationError, match=message):
+        compare_models(diabetes, **kwargs)
+
+
+def test_dataset_without_target() -> None:
+    with pytest.raises(InputValidationError, match="has no target column"):
+        compare_models(load_sample("diabetes", target=None))
