@@ -1,4 +1,4 @@
-"""Command line: ``hnnviz filter|train|compare DATA ...``.
+"""Command line: ``hnnviz filter|train|compare DATA ...`` and ``hnnviz explain RUN_DIR --data DATA``.
 
 The CLI only parses arguments and calls the same core functions the app pages use. Expected errors (bad
 data, bad options) print one line to stderr and exit with status 1, never a traceback.
@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .compare import BASE_MODELS, compare_models
-from .data import Dataset, load_dataset
+from .data import Dataset, feature_columns, load_dataset
 from .exceptions import HNNVizError, InputValidationError
+from .explain import EXPLAIN_METHODS, explain
 from .pipeline import IFN_METHODS, filter_network
-from .runfiles import save_run
+from .runfiles import load_run, save_run
 from .runs import MODEL_KINDS, ModelSpec, Run, train_run
 from .similarity import SIMILARITY_METHODS
 from .train import EpochRecord, TrainConfig
@@ -67,6 +68,17 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--threads", type=int, default=1, help="threads every fit may use (default 1)")
     _add_ifn_options(compare)
     compare.set_defaults(run=_compare, summary=_compare_summary)
+
+    explain_cmd = commands.add_parser("explain", help="rank the simplices that drive a saved HNN's predictions")
+    explain_cmd.add_argument("run_dir", metavar="RUN_DIR", help="a directory written by 'hnnviz train'")
+    explain_cmd.add_argument(
+        "--data", required=True, help="rows to explain, with the model's feature columns (also the baseline)"
+    )
+    explain_cmd.add_argument("--method", choices=EXPLAIN_METHODS, default="gxa", help="default gxa (fastest)")
+    explain_cmd.add_argument("--top", type=int, default=10, help="simplices to list (default 10)")
+    explain_cmd.add_argument("--target-class", help="classification: the class to explain (default: predicted)")
+    explain_cmd.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    explain_cmd.set_defaults(run=_explain, summary=_explain_summary)
     return parser
 
 
@@ -237,6 +249,37 @@ def _compare_summary(result: dict[str, Any]) -> str:
         )
     if result["param_ratio"] is not None:
         lines.append(f"The dense MLP has {result['param_ratio']:.1f}x the parameters of the HNN.")
+    return "\n".join(lines)
+
+
+def _explain(args: argparse.Namespace) -> dict[str, Any]:
+    if args.top < 1:
+        raise InputValidationError(f"--top must be at least 1; got {args.top}.")
+    run = load_run(args.run_dir)
+    X = feature_columns(load_dataset(args.data, min_features=1), run.feature_names)
+    target = _class_label(run, args.target_class)
+    with _status_line() as show:
+        attribution = explain(
+            run, X, method=args.method, target=target, progress=lambda done, total: show(f"{done}/{total}")
+        )
+    return attribution.to_dict(top=args.top)
+
+
+def _class_label(run: Run, text: str | None) -> Any:
+    """The class whose label reads ``text`` (labels may be numbers), or None."""
+    if text is None or run.classes is None:
+        return None
+    matches = [label for label in run.classes if str(label) == text]
+    if not matches:
+        raise InputValidationError(f"Unknown class {text!r}; the classes are {[str(c) for c in run.classes]}.")
+    return matches[0]
+
+
+def _explain_summary(result: dict[str, Any]) -> str:
+    lines = [f"{result['method']} on {result['n_rows']} rows: the top {len(result['simplices'])} simplices"]
+    lines += [f"  {s['score']:+.4g}  order {s['order']}  {', '.join(s['features'])}" for s in result["simplices"]]
+    if "completeness_gap" in result:
+        lines.append(f"largest completeness gap {result['completeness_gap']:.3g}")
     return "\n".join(lines)
 
 

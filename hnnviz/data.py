@@ -35,6 +35,7 @@ __all__ = [
     "Dataset",
     "DroppedItem",
     "SampleInfo",
+    "feature_columns",
     "load_dataset",
     "load_sample",
     "prepare_dataset",
@@ -997,3 +998,26 @@ def load_sample(name: str, *, target: str | EllipsisType | None = ..., task: Tas
         )
     chosen = info.target if target is ... else target
     return load_dataset(path, target=chosen, task=task, name=name)
+
+
+def feature_columns(dataset: Dataset, names: tuple[str, ...] | list[str]) -> np.ndarray:
+    """The columns of ``dataset.X`` named ``names``, in that order (e.g. the features a saved model expects).
+
+    Raises
+    ------
+    InputValidationError
+        If a named feature is missing (absent from the file, or dropped by the loader: the reason is given).
+
+    Examples
+    --------
+    >>> ds = prepare_dataset(pd.DataFrame({"a": [1.0, 2, 3], "b": [3.0, 1, 2]}), min_rows=1, min_features=1)
+    >>> feature_columns(ds, ["b", "a"]).tolist()
+    [[3.0, 1.0], [1.0, 2.0], [2.0, 3.0]]
+    """
+    position = {name: i for i, name in enumerate(dataset.feature_names)}
+    missing = [name for name in names if name not in position]
+    if missing:
+        reasons = {item.name: item.reason for item in dataset.dropped if item.kind == "column"}
+        listed = ", ".join(f"{n!r}" + (f" (dropped: {reasons[n]})" if n in reasons else "") for n in missing[:8])
+        raise InputValidationError(f"The data lacks {len(missing)} feature(s) the model needs: {listed}.")
+    return dataset.X[:, [position[name] for name in names]]

@@ -226,3 +226,39 @@ def test_train_and_compare_usage_errors(capsys: pytest.CaptureFixture[str], argv
         main(argv)
     _, err = capsys.readouterr()
     assert exit_info.value.code == 2 and err.count("\n") == 1 and "error:" in err
+
+
+@pytest.fixture(scope="module")
+def saved_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "diabetes"
+    assert main(["train", str(SAMPLES / "diabetes.csv"), "--target", "target", "--epochs", "5", "--width", "1",
+                 "--out", str(out)]) == 0  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize("method", ["gxa", "ig", "ablation"])
+def test_explain_json_ranks_simplices(capsys: pytest.CaptureFixture[str], saved_run: Path, method: str) -> None:
+    capsys.readouterr()
+    code, out, _ = run(
+        capsys, "explain", str(saved_run), "--data", str(SAMPLES / "diabetes.csv"), "--method", method,
+        "--top", "4", "--json",
+    )  # fmt: skip
+    result = json.loads(out)
+    assert code == 0 and result["method"] == method and result["n_rows"] == 442
+    scores = [abs(s["score"]) for s in result["simplices"]]
+    assert len(scores) == 4 and scores == sorted(scores, reverse=True)
+    names = set(load_sample("diabetes").feature_names)
+    assert all(set(s["features"]) <= names and len(s["features"]) == s["order"] + 1 for s in result["simplices"])
+    assert ("completeness_gap" in result) == (method == "ig")
+    if method == "ig":
+        assert result["completeness_gap"] < 1e-2
+
+
+def test_explain_summary_and_errors(capsys: pytest.CaptureFixture[str], saved_run: Path, tmp_path: Path) -> None:
+    capsys.readouterr()
+    code, out, _ = run(capsys, "explain", str(saved_run), "--data", str(SAMPLES / "diabetes.csv"), "--top", "2")
+    assert code == 0 and out.startswith("gxa on 442 rows: the top 2 simplices")
+    code, _, err = run(capsys, "explain", str(saved_run), "--data", str(SAMPLES / "wine.csv"))
+    assert code == 1 and "lacks 10 feature(s) the model needs" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "explain", str(tmp_path / "nothing"), "--data", str(SAMPLES / "diabetes.csv"))
+    assert code == 1 and err.startswith("hnnviz explain: error: ") and err.count("\n") == 1
