@@ -79,13 +79,14 @@ def torch_sparse_step(layer: SimplexLayer, x: torch.Tensor) -> Callable[[], None
 
     def step() -> None:
         values.grad = flat_t.grad = None
-        weight_t = torch.sparse_coo_tensor(indices, values, (dense.shape[1], dense.shape[0]))
+        weight_t = torch.sparse_coo_tensor(indices, values, (dense.shape[1], dense.shape[0]), check_invariants=False)
         torch.sparse.mm(weight_t, flat_t).backward(grad)
 
     return step
 
 
-def run(sizes: list[int], channels: list[int]) -> None:
+def run(sizes: list[int], channels: list[int], threads: int) -> None:
+    torch.set_num_threads(threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {BATCH}, forward + backward\n")
     print("| p | h | triangles | hnnviz ms | masked dense ms | torch.sparse ms | dense / hnnviz | sparse / hnnviz |")
     print("|---|---|---|---|---|---|---|---|")
@@ -112,8 +113,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 3000])
     parser.add_argument("--channels", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--threads", type=int, default=1, help="torch threads for every implementation (default 1)")
     args = parser.parse_args()
-    run(args.sizes, args.channels)
+    run(args.sizes, args.channels, args.threads)
 
 
 if __name__ == "__main__":
