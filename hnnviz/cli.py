@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -258,10 +259,14 @@ def _explain(args: argparse.Namespace) -> dict[str, Any]:
     run = load_run(args.run_dir)
     X = feature_columns(load_dataset(args.data, min_features=1), run.feature_names)
     target = _class_label(run, args.target_class)
+    start = time.perf_counter()
+
+    def eta(done: int, total: int) -> str:
+        left = (time.perf_counter() - start) / done * (total - done)
+        return f"{args.method}: {done}/{total} done, about {left:.0f} s left"
+
     with _status_line() as show:
-        attribution = explain(
-            run, X, method=args.method, target=target, progress=lambda done, total: show(f"{done}/{total}")
-        )
+        attribution = explain(run, X, method=args.method, target=target, progress=lambda d, t: show(eta(d, t)))
     return attribution.to_dict(top=args.top)
 
 
