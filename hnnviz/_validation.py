@@ -12,7 +12,7 @@ import numpy as np
 
 from .exceptions import InputValidationError
 
-__all__ = ["check_in", "check_int", "check_number", "check_similarity_matrix"]
+__all__ = ["check_in", "check_int", "check_number", "check_seed", "check_similarity_matrix"]
 
 
 def _fail(name: str, owner: str, must: str, got: Any) -> InputValidationError:
@@ -63,6 +63,19 @@ def check_number(
         interval = f"{brackets[0]}{'-inf' if low is None else low}, {'inf' if high is None else high}{brackets[1]}"
         raise _fail(name, owner, f"a number in {interval}", value)
     return value
+
+
+def check_seed(seed: Any, *, owner: str, name: str = "seed") -> np.random.Generator:
+    """Return a private :class:`numpy.random.Generator` for ``seed``, else raise :class:`InputValidationError`.
+
+    ``seed`` may be an int >= 0 (a fresh generator seeded with it), a ``Generator`` (used as it is, so the
+    caller's stream advances) or ``None`` (fresh OS entropy). The global numpy random state is never used.
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise _fail(name, owner, "an int >= 0, a numpy Generator or None", seed)
+    return np.random.default_rng(int(seed))
 
 
 def check_similarity_matrix(W: Any, *, owner: str, min_size: int = 1) -> np.ndarray:

@@ -24,6 +24,7 @@ from .pipeline import IFN_METHODS, filter_network
 from .runfiles import load_run, save_run
 from .runs import MODEL_KINDS, ModelSpec, Run, train_run
 from .similarity import SIMILARITY_METHODS
+from .synthetic import LAB_CONFIG, LAB_SPEC, run_lab
 from .train import EpochRecord, TrainConfig
 
 __all__ = ["main"]
@@ -80,6 +81,21 @@ def _parser() -> argparse.ArgumentParser:
     explain_cmd.add_argument("--target-class", help="classification: the class to explain (default: predicted)")
     explain_cmd.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     explain_cmd.set_defaults(run=_explain, summary=_explain_summary)
+
+    lab = commands.add_parser("lab", help="plant interacting groups, train an HNN, and score what it recovers")
+    lab.add_argument("--rows", type=int, default=3000, help="default 3000")
+    lab.add_argument("--features", type=int, default=24, help="default 24")
+    lab.add_argument("--groups", default="2,3,4", help="sizes of the planted groups, comma-separated (default 2,3,4)")
+    lab.add_argument("--noise", type=float, default=0.25, help="noise sd as a share of the signal's (default 0.25)")
+    lab.add_argument("--task", choices=("regression", "classification"), default="regression")
+    lab.add_argument("--seed", type=int, default=0, help="seeds the data, split and weights (default 0)")
+    lab.add_argument("--explain-method", choices=EXPLAIN_METHODS, default="ablation")
+    lab.add_argument("--k", type=int, default=None, help="top simplices scored (default: number of groups)")
+    lab.add_argument("--epochs", type=int, default=LAB_CONFIG.epochs, help=f"default {LAB_CONFIG.epochs}")
+    lab.add_argument("--width", type=int, default=LAB_SPEC.channels, help=f"default {LAB_SPEC.channels}")
+    _add_ifn_options(lab)
+    lab.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    lab.set_defaults(run=_lab, summary=_lab_summary)
     return parser
 
 
@@ -199,6 +215,10 @@ def _run_dict(run: Run, dataset: Dataset) -> dict[str, Any]:
     }
 
 
+def _metrics_text(metrics: dict[str, float]) -> str:
+    return ", ".join(f"{name} {value:.4g}" for name, value in metrics.items())
+
+
 def _train_summary(result: dict[str, Any]) -> str:
     dead = ", ".join(map(str, result["dead_readouts"])) or "none"
     return "\n".join(
@@ -207,7 +227,7 @@ def _train_summary(result: dict[str, Any]) -> str:
             f"{result['n_features']} features, {result['n_params']} parameters, f-vector {tuple(result['f_vector'])}",
             f"trained {result['epochs_run']} epochs (best {result['best_epoch']}, stopped: {result['stopped']}) "
             f"in {result['seconds']:.1f} s; dead readouts: {dead}",
-            "test: " + ", ".join(f"{name} {value:.4g}" for name, value in result["test"].items()),
+            f"test: {_metrics_text(result['test'])}",
             f"saved to {result['out']}",
         ]
     )
@@ -285,6 +305,34 @@ def _explain_summary(result: dict[str, Any]) -> str:
     lines += [f"  {s['score']:+.4g}  order {s['order']}  {', '.join(s['features'])}" for s in result["simplices"]]
     if "completeness_gap" in result:
         lines.append(f"largest completeness gap {result['completeness_gap']:.3g}")
+    return "\n".join(lines)
+
+
+def _lab(args: argparse.Namespace) -> dict[str, Any]:
+    try:
+        groups = tuple(int(size) for size in args.groups.split(","))
+    except ValueError as err:
+        raise InputValidationError(f"--groups takes comma-separated sizes such as 2,3,4; got {args.groups!r}.") from err
+    result = run_lab(
+        args.rows, args.features, groups, noise=args.noise, task=args.task, seed=args.seed,
+        method=args.method, similarity=args.similarity, explain_method=args.explain_method, k=args.k,
+        spec=dataclasses.replace(LAB_SPEC, channels=args.width),
+        config=dataclasses.replace(LAB_CONFIG, epochs=args.epochs, seed=args.seed),
+    )  # fmt: skip
+    return result.to_dict()
+
+
+def _lab_summary(result: dict[str, Any]) -> str:
+    lines = [
+        f"planted {len(result['groups'])} groups: {result['formula']}",
+        f"structure recall {result['recall']:.2f}, precision@{result['k']} {result['precision_at_k']:.2f}, "
+        f"recall@{result['k']} {result['recall_at_k']:.2f}; test {_metrics_text(result['test'])}",
+        "top simplices:",
+    ]
+    lines += [
+        f"  {s['score']:+.4g}  {', '.join(s['features'])}" + ("" if s["group"] is None else f"  (group {s['group']})")
+        for s in result["top"]
+    ]
     return "\n".join(lines)
 
 

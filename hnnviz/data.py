@@ -932,7 +932,7 @@ SAMPLES: MappingProxyType[str, SampleInfo] = MappingProxyType(
             "y",
             "regression",
             "Synthetic: 3000 rows x 24 features in correlated groups; y = x01*x02 + sin(x03+x04+x05) "
-            "+ tanh(x06*x07 + x08*x09) + noise. Ground truth in planted_interactions.json.",
+            "+ 2*tanh(x06*x07*x08*x09) + noise. Ground truth in planted_interactions.json.",
         ),
     }
 )

@@ -262,3 +262,22 @@ def test_explain_summary_and_errors(capsys: pytest.CaptureFixture[str], saved_ru
     assert code == 1 and "lacks 10 feature(s) the model needs" in err and err.count("\n") == 1
     code, _, err = run(capsys, "explain", str(tmp_path / "nothing"), "--data", str(SAMPLES / "diabetes.csv"))
     assert code == 1 and err.startswith("hnnviz explain: error: ") and err.count("\n") == 1
+
+
+def test_lab_json_scores_the_planted_groups(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "lab", "--rows", "600", "--features", "12", "--groups", "2,3", "--epochs", "5", "--width", "1",
+        "--json",
+    )  # fmt: skip
+    result = json.loads(out)
+    assert code == 0 and result["groups"] == [["x01", "x02"], ["x03", "x04", "x05"]] and result["k"] == 2
+    assert 0 <= result["precision_at_k"] <= 1 and 0 <= result["recall_at_k"] <= 1 and result["recall"] in (0, 0.5, 1)
+    assert len(result["top"]) == 2 and "r2" in result["test"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [(["--groups", "2,x"], "--groups takes comma-separated sizes"),
+                                               (["--features", "4", "--groups", "3,3"], "")])  # fmt: skip
+def test_lab_bad_options_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    code, out, err = run(capsys, "lab", "--rows", "100", *argv)
+    assert code == 1 and out == "" and err.startswith("hnnviz lab: error: ") and err.count("\n") == 1
+    assert message in err
