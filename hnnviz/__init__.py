@@ -17,7 +17,7 @@ from .exceptions import (
     TrainingDivergedError,
 )
 from .ifn import FilteredGraph, mfcf, mst, tmfg
-from .pipeline import FilteredNetwork, build_graph, filter_network
+from .pipeline import FilteredNetwork, IFNSpec, build_graph, filter_network
 from .similarity import similarity_matrix
 
 __version__ = "0.1.0"
@@ -29,6 +29,7 @@ __all__ = [
     "FilteredNetwork",
     "GraphConstructionError",
     "HNNVizError",
+    "IFNSpec",
     "InputValidationError",
     "ModelFileError",
     "NotFittedError",

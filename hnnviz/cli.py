@@ -20,7 +20,7 @@ from .compare import BASE_MODELS, compare_models
 from .data import Dataset, feature_columns, load_dataset
 from .exceptions import HNNVizError, InputValidationError
 from .explain import EXPLAIN_METHODS, explain
-from .pipeline import IFN_METHODS, filter_network
+from .pipeline import IFN_METHODS, IFNSpec, filter_network
 from .runfiles import load_run, save_run
 from .runs import MODEL_KINDS, ModelSpec, Run, train_run
 from .similarity import SIMILARITY_METHODS
@@ -73,8 +73,12 @@ def _parser() -> argparse.ArgumentParser:
 
     explain_cmd = commands.add_parser("explain", help="rank the simplices that drive a saved HNN's predictions")
     explain_cmd.add_argument("run_dir", metavar="RUN_DIR", help="a directory written by 'hnnviz train'")
+    explain_cmd.add_argument("--data", required=True, help="rows to explain, with the model's feature columns")
     explain_cmd.add_argument(
-        "--data", required=True, help="rows to explain, with the model's feature columns (also the baseline)"
+        "--row",
+        type=int,
+        metavar="N",
+        help="explain only row N of the data as loaded (0-based, counted after rows with missing values are dropped)",
     )
     explain_cmd.add_argument("--method", choices=EXPLAIN_METHODS, default="gxa", help="default gxa (fastest)")
     explain_cmd.add_argument("--top", type=int, default=10, help="simplices to list (default 10)")
@@ -106,10 +110,15 @@ def _add_data_options(parser: argparse.ArgumentParser, target_help: str) -> None
 
 
 def _add_ifn_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--similarity", choices=SIMILARITY_METHODS, default="pearson2")
-    parser.add_argument("--method", choices=IFN_METHODS, default="tmfg")
-    parser.add_argument("--max-clique-size", type=int, default=4, help="MFCF only (default 4)")
-    parser.add_argument("--threshold", type=float, default=0.0, help="MFCF only (default 0)")
+    ifn = IFNSpec()
+    parser.add_argument(
+        "--similarity", choices=SIMILARITY_METHODS, default=ifn.similarity, help=f"default {ifn.similarity}"
+    )
+    parser.add_argument("--method", choices=IFN_METHODS, default=ifn.method, help=f"default {ifn.method}")
+    parser.add_argument(
+        "--max-clique-size", type=int, default=ifn.max_clique_size, help=f"MFCF only (default {ifn.max_clique_size})"
+    )
+    parser.add_argument("--threshold", type=float, default=ifn.threshold, help=f"MFCF only (default {ifn.threshold:g})")
 
 
 def _add_training_options(parser: argparse.ArgumentParser) -> None:
@@ -123,8 +132,8 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=config.batch_size, help=f"default {config.batch_size}")
 
 
-def _ifn_options(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(
+def _ifn_spec(args: argparse.Namespace) -> IFNSpec:
+    return IFNSpec(
         similarity=args.similarity, method=args.method, max_clique_size=args.max_clique_size, threshold=args.threshold
     )
 
@@ -161,7 +170,7 @@ def _status_line() -> Iterator[Callable[[str], None]]:
 
 def _filter(args: argparse.Namespace) -> dict[str, Any]:
     dataset = load_dataset(args.data, target=args.target)
-    network = filter_network(dataset.X, dataset.feature_names, **_ifn_options(args))
+    network = filter_network(dataset.X, dataset.feature_names, _ifn_spec(args))
     result = network.to_dict()
     result["dropped"] = [dataclasses.asdict(item) for item in dataset.dropped]
     return result
@@ -188,7 +197,7 @@ def _train(args: argparse.Namespace) -> dict[str, Any]:
         def epoch_done(record: EpochRecord) -> None:
             show(f"epoch {record.epoch}/{config.epochs}: validation loss {record.val_loss:.4g}")
 
-        run = train_run(dataset, _spec(args, kind=args.model), config=config, callback=epoch_done, **_ifn_options(args))
+        run = train_run(dataset, _spec(args, kind=args.model), config=config, ifn=_ifn_spec(args), callback=epoch_done)
     out = save_run(run, args.out)
     return _run_dict(run, dataset) | {"out": str(out)}
 
@@ -251,7 +260,7 @@ def _compare(args: argparse.Namespace) -> dict[str, Any]:
             config=_config(args),
             callback=fit_done,
             threads=args.threads,
-            **_ifn_options(args),
+            ifn=_ifn_spec(args),
         )
     return comparison.to_dict()
 
@@ -277,7 +286,16 @@ def _explain(args: argparse.Namespace) -> dict[str, Any]:
     if args.top < 1:
         raise InputValidationError(f"--top must be at least 1; got {args.top}.")
     run = load_run(args.run_dir)
-    X = feature_columns(load_dataset(args.data, min_features=1), run.feature_names)
+    # any number of rows, constant-looking columns kept: the model's features are fixed and the baseline is
+    # the training mean, not these rows
+    data = load_dataset(args.data, min_rows=1, min_features=1, drop_uninformative=False)
+    X = feature_columns(data, run.feature_names)
+    if args.row is not None:
+        if not 0 <= args.row < len(X):
+            raise InputValidationError(
+                f"--row must be in [0, {len(X) - 1}] (the data has {len(X)} rows); got {args.row}."
+            )
+        X = X[[args.row]]
     target = _class_label(run, args.target_class)
     start = time.perf_counter()
 
@@ -301,7 +319,8 @@ def _class_label(run: Run, text: str | None) -> Any:
 
 
 def _explain_summary(result: dict[str, Any]) -> str:
-    lines = [f"{result['method']} on {result['n_rows']} rows: the top {len(result['simplices'])} simplices"]
+    rows = f"{result['n_rows']} row{'s' if result['n_rows'] != 1 else ''}"
+    lines = [f"{result['method']} on {rows}: the top {len(result['simplices'])} simplices"]
     lines += [f"  {s['score']:+.4g}  order {s['order']}  {', '.join(s['features'])}" for s in result["simplices"]]
     if "completeness_gap" in result:
         lines.append(f"largest completeness gap {result['completeness_gap']:.3g}")
@@ -315,7 +334,7 @@ def _lab(args: argparse.Namespace) -> dict[str, Any]:
         raise InputValidationError(f"--groups takes comma-separated sizes such as 2,3,4; got {args.groups!r}.") from err
     result = run_lab(
         args.rows, args.features, groups, noise=args.noise, task=args.task, seed=args.seed,
-        method=args.method, similarity=args.similarity, explain_method=args.explain_method, k=args.k,
+        ifn=_ifn_spec(args), explain_method=args.explain_method, k=args.k,
         spec=dataclasses.replace(LAB_SPEC, channels=args.width),
         config=dataclasses.replace(LAB_CONFIG, epochs=args.epochs, seed=args.seed),
     )  # fmt: skip

@@ -49,6 +49,7 @@ from threadpoolctl import threadpool_limits
 from ._validation import check_int
 from .data import Dataset
 from .exceptions import InputValidationError
+from .pipeline import IFNSpec, check_ifn
 from .runs import ModelSpec, train_run
 from .train import Split, TrainConfig, metrics, split_rows
 
@@ -247,10 +248,7 @@ def compare_models(
     models: Sequence[str] = BASE_MODELS,
     spec: ModelSpec | None = None,
     config: TrainConfig | None = None,
-    similarity: str = "pearson2",
-    method: str = "tmfg",
-    max_clique_size: int = 4,
-    threshold: float = 0.0,
+    ifn: IFNSpec | None = None,
     callback: Callable[[str, int, int, int], None] | None = None,
     threads: int | None = 1,
 ) -> Comparison:
@@ -270,8 +268,9 @@ def compare_models(
         ``max_order`` are set per model).
     config : TrainConfig, optional
         Training protocol and split sizes (its ``seed`` is replaced by each seed; ``test_size`` must be > 0).
-    similarity, method, max_clique_size, threshold
-        As for :func:`hnnviz.pipeline.filter_network`; the network is built from each split's training rows.
+    ifn : IFNSpec, optional
+        Similarity and filtering options (default ``IFNSpec()``); the network is built from each split's
+        training rows.
     callback : callable, optional
         ``callback(model, seed, done, total)`` after each fit, with ``done`` fits finished of ``total``.
     threads : int or None, default 1
@@ -286,8 +285,8 @@ def compare_models(
     ------
     InputValidationError
         If the dataset has no target, a model name is unknown, ``seeds`` or ``models`` is empty or has
-        repeats, a seed is not a non-negative int, ``threads`` is not a positive int or None, or
-        ``config.test_size`` is 0.
+        repeats, a seed is not a non-negative int, ``threads`` is not a positive int or None, ``ifn`` is not
+        an IFNSpec, or ``config.test_size`` is 0.
 
     Examples
     --------
@@ -310,9 +309,9 @@ def compare_models(
     seeds = tuple(check_int(s, name="seeds", owner="compare_models", low=0) for s in _unique(seeds, "seeds"))
     if threads is not None:
         threads = check_int(threads, name="threads", owner="compare_models", low=1)
-    ifn_options = dict(similarity=similarity, method=method, max_clique_size=max_clique_size, threshold=threshold)
+    ifn = check_ifn(ifn, owner="compare_models")
     with _thread_budget(threads):
-        records = _fit_all(dataset, kinds, seeds, spec, config, ifn_options, callback)
+        records = _fit_all(dataset, kinds, seeds, spec, config, ifn, callback)
     return Comparison(
         task=dataset.task,
         metric=PRIMARY_METRICS[dataset.task],
@@ -347,7 +346,7 @@ def _fit_all(
     seeds: tuple[int, ...],
     spec: ModelSpec,
     config: TrainConfig,
-    ifn_options: dict[str, Any],
+    ifn: IFNSpec,
     callback: Callable[[str, int, int, int], None] | None,
 ) -> list[ModelRecord]:
     """Every (seed, model) fit, seed-major, with one split per seed shared by all models.
@@ -362,7 +361,7 @@ def _fit_all(
         for name, (kind, max_order) in kinds.items():
             if kind in _NEURAL:
                 model_spec = replace(spec, kind=kind, max_order=spec.max_order if max_order is None else max_order)
-                record = _fit_neural(dataset, name, model_spec, replace(config, seed=seed), split, ifn_options)
+                record = _fit_neural(dataset, name, model_spec, replace(config, seed=seed), split, ifn)
             else:
                 record = _fit_classical(dataset, name, seed, split)
             records.append(record)
@@ -372,10 +371,10 @@ def _fit_all(
 
 
 def _fit_neural(
-    dataset: Dataset, name: str, spec: ModelSpec, config: TrainConfig, split: Split, ifn_options: dict[str, Any]
+    dataset: Dataset, name: str, spec: ModelSpec, config: TrainConfig, split: Split, ifn: IFNSpec
 ) -> ModelRecord:
     start = time.perf_counter()
-    run = train_run(dataset, spec, config=config, split=split, **ifn_options)
+    run = train_run(dataset, spec, config=config, split=split, ifn=ifn)
     seconds = time.perf_counter() - start
     result = run.result
     return ModelRecord(

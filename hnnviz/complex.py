@@ -73,9 +73,7 @@ class CliqueComplex:
         return sum(self.f_vector)
 
 
-def clique_complex(
-    cliques: FilteredGraph | Iterable[Iterable[int]], *, n_vertices: int | None = None
-) -> CliqueComplex:
+def clique_complex(cliques: FilteredGraph | Iterable[Iterable[int]], *, n_vertices: int | None = None) -> CliqueComplex:
     """Build the clique complex of a filtered graph (or of a list of maximal cliques).
 
     Each maximal clique is inserted into a ``gudhi.SimplexTree``, which adds all its faces; for a chordal
@@ -137,9 +135,7 @@ def _simplices_by_order(tree: gudhi.SimplexTree) -> tuple[np.ndarray, ...]:
     by_order: list[list[list[int]]] = [[] for _ in range(tree.dimension() + 1)]
     for simplex, _ in tree.get_simplices():
         by_order[len(simplex) - 1].append(sorted(simplex))
-    return tuple(
-        np.array(sorted(rows), dtype=np.int64).reshape(-1, k + 1) for k, rows in enumerate(by_order)
-    )
+    return tuple(np.array(sorted(rows), dtype=np.int64).reshape(-1, k + 1) for k, rows in enumerate(by_order))
 
 
 def _face_indices(simplices: tuple[np.ndarray, ...], order: int) -> np.ndarray:

@@ -441,6 +441,7 @@ def prepare_dataset(
     name: str = "",
     min_rows: int = 10,
     min_features: int = 4,
+    drop_uninformative: bool = True,
 ) -> Dataset:
     """Keep the finite numeric features of ``df``, encode the target, and report everything dropped.
 
@@ -452,7 +453,8 @@ def prepare_dataset(
        booleans become 0/1);
     3. columns with more than half of their values missing (NaN or infinite) are dropped;
     4. rows with any missing value in the remaining features are dropped, naming the columns responsible;
-    5. constant columns are dropped, then exact duplicates of an earlier kept column.
+    5. constant columns are dropped, then exact duplicates of an earlier kept column (unless
+       ``drop_uninformative`` is False).
 
     Parameters
     ----------
@@ -470,6 +472,10 @@ def prepare_dataset(
         Fewest usable rows accepted.
     min_features : int, default 4
         Fewest usable features accepted (a TMFG needs 4).
+    drop_uninformative : bool, default True
+        Whether step 5 runs. Pass False to keep constant and duplicate columns, e.g. for the rows a saved
+        model explains: its features are already chosen, and with one or a few rows every column looks
+        constant.
 
     Returns
     -------
@@ -510,6 +516,7 @@ def prepare_dataset(
             f"The 'df' parameter of {owner} must be a pandas DataFrame. Got {type(df).__name__} instead."
         )
     check_in(task, (None, *_TASKS), name="task", owner=owner)
+    check_in(drop_uninformative, (True, False), name="drop_uninformative", owner=owner)
     min_rows = check_int(min_rows, name="min_rows", owner=owner, low=1)
     min_features = check_int(min_features, name="min_features", owner=owner, low=1)
     columns = [str(c) for c in df.columns]
@@ -522,7 +529,7 @@ def prepare_dataset(
         target = _check_target_name(target, columns)
         df, y_raw, y_kind = _take_target(df, target, task, dropped)
     features = df.drop(columns=[target]) if target is not None else df
-    X, names, row_keep = _clean_features(features, dropped)
+    X, names, row_keep = _clean_features(features, dropped, drop_uninformative=drop_uninformative)
     _check_enough(X, names, dropped, min_rows=min_rows, min_features=min_features)
 
     y, resolved_task, classes = None, None, None
@@ -681,8 +688,11 @@ def _as_numeric(col: pd.Series) -> tuple[str, Any]:
     return "non-numeric", (col.iloc[pos], int(col.index[pos]) + 1, int(present.size))
 
 
-def _clean_features(features: pd.DataFrame, dropped: list[DroppedItem]) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """Apply steps 2-5 of :func:`prepare_dataset`; return X, names and the kept-row mask."""
+def _clean_features(
+    features: pd.DataFrame, dropped: list[DroppedItem], *, drop_uninformative: bool
+) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Apply steps 2-5 of :func:`prepare_dataset` (step 5 only if ``drop_uninformative``); return X, names and
+    the kept-row mask."""
     n = len(features)
     arrays: dict[str, np.ndarray] = {}
     for name in features.columns:
@@ -700,7 +710,7 @@ def _clean_features(features: pd.DataFrame, dropped: list[DroppedItem]) -> tuple
     X = np.column_stack([arrays[c] for c in names]) if names else np.empty((n, 0))
     row_keep = _drop_incomplete_rows(X, names, dropped)
     X = X[row_keep]
-    keep_cols = _informative_columns(X, names, dropped)
+    keep_cols = _informative_columns(X, names, dropped) if drop_uninformative else list(range(len(names)))
     X = np.ascontiguousarray(X[:, keep_cols], dtype=np.float64)
     return X, [names[j] for j in keep_cols], row_keep
 
@@ -831,6 +841,7 @@ def load_dataset(
     name: str | None = None,
     min_rows: int = 10,
     min_features: int = 4,
+    drop_uninformative: bool = True,
 ) -> Dataset:
     """Read a file with :func:`read_table` and clean it with :func:`prepare_dataset`.
 
@@ -838,7 +849,7 @@ def load_dataset(
     ----------
     source : str, pathlib.Path, bytes or file-like
         See :func:`read_table`.
-    target, task, min_rows, min_features
+    target, task, min_rows, min_features, drop_uninformative
         See :func:`prepare_dataset`.
     fmt : str, optional
         See :func:`read_table`.
@@ -865,7 +876,15 @@ def load_dataset(
         file_name = _read_source_name(source)
         name = Path(file_name).stem if file_name else "data"
     df = read_table(source, fmt=fmt)
-    return prepare_dataset(df, target=target, task=task, name=name, min_rows=min_rows, min_features=min_features)
+    return prepare_dataset(
+        df,
+        target=target,
+        task=task,
+        name=name,
+        min_rows=min_rows,
+        min_features=min_features,
+        drop_uninformative=drop_uninformative,
+    )
 
 
 def _read_source_name(source: Source) -> str | None:

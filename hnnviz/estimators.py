@@ -21,7 +21,7 @@ from .complex import CliqueComplex, clique_complex
 from .exceptions import InputValidationError, NotFittedError, TooFewFeaturesError
 from .ifn import FilteredGraph
 from .model import HNN
-from .pipeline import build_graph
+from .pipeline import IFNSpec, build_graph, check_ifn
 from .runs import ModelSpec, build_model
 from .similarity import similarity_matrix
 from .train import Scaler, TrainConfig, TrainResult, predict, train_model
@@ -37,10 +37,7 @@ class _HNNEstimator(BaseEstimator):
     def __init__(
         self,
         *,
-        similarity: str = "pearson2",
-        method: str = "tmfg",
-        max_clique_size: int = 4,
-        threshold: float = 0.0,
+        ifn: IFNSpec | None = None,
         channels: int = 4,
         max_order: int | None = None,
         activation: str = "gelu",
@@ -52,10 +49,7 @@ class _HNNEstimator(BaseEstimator):
         validation_fraction: float = 0.2,
         random_state: int = 0,
     ) -> None:
-        self.similarity = similarity
-        self.method = method
-        self.max_clique_size = max_clique_size
-        self.threshold = threshold
+        self.ifn = ifn
         self.channels = channels
         self.max_order = max_order
         self.activation = activation
@@ -99,14 +93,10 @@ class _HNNEstimator(BaseEstimator):
         if X.shape[1] < 4:
             raise TooFewFeaturesError(f"{type(self).__name__} needs at least 4 features; got {X.shape[1]}.")
         self._train_config()  # validates the training parameters before any work
-        W = similarity_matrix(X, self.similarity)
-        self.graph_: FilteredGraph = build_graph(
-            W, self.method, max_clique_size=self.max_clique_size, threshold=self.threshold
-        )
+        ifn = check_ifn(self.ifn, owner=type(self).__name__)
+        self.graph_: FilteredGraph = build_graph(similarity_matrix(X, ifn.similarity), ifn)
         self.complex_: CliqueComplex = clique_complex(self.graph_)
-        result = train_model(
-            self.build_model(self.complex_, n_outputs), X, y, self._task, config=self._train_config()
-        )
+        result = train_model(self.build_model(self.complex_, n_outputs), X, y, self._task, config=self._train_config())
         self.model_: HNN = result.model
         self.train_result_: TrainResult = result
         self.history_ = result.history
@@ -132,10 +122,9 @@ class HNNRegressor(RegressorMixin, _HNNEstimator):
 
     Parameters
     ----------
-    similarity : {"pearson2", "spearman2", "abs", "mi"}, default "pearson2"
-        Dependency measure between features (:func:`hnnviz.similarity.similarity_matrix`).
-    method : {"tmfg", "mfcf", "mst"}, default "tmfg"
-        Information filtering network; ``max_clique_size`` and ``threshold`` apply to MFCF.
+    ifn : IFNSpec or None, default None
+        Dependency measure between features and information filtering network (None: ``IFNSpec()``, a
+        TMFG on squared Pearson correlations).
     channels : int, default 4
         Hidden channels per simplex.
     max_order : int or None, default None
@@ -169,6 +158,8 @@ class HNNRegressor(RegressorMixin, _HNNEstimator):
     >>> model = HNNRegressor(epochs=20, random_state=0).fit(X, y)
     >>> model.complex_.f_vector, model.predict(X[:3]).shape
     ((6, 12, 10, 3), (3,))
+    >>> HNNRegressor(ifn=IFNSpec(method="mfcf", max_clique_size=3), epochs=5).fit(X, y).complex_.f_vector
+    (6, 9, 4)
     """
 
     _task = "regression"

@@ -13,10 +13,13 @@ for regression, the logit of the explained class for classification):
     of order ``k`` should sum to ``f(x) - f(x | order k at baseline)`` (``f(x) - f(baseline)`` for
     order 0); the difference is reported as ``completeness_gap``.
 ``"ablation"``
-    replace one simplex unit (all its channels) by its mean over the background rows and report
-    ``f(x) - f(ablated x)``.
+    replace one simplex unit (all its channels) by its reference value and report ``f(x) - f(ablated x)``.
 
-The baseline (and the ablation means) come from ``background`` rows, ideally the training rows.
+By default the baseline input is the training mean: the zero vector in the run's scaled space
+(``run.x_scaler.mean`` in raw units), and the reference value of a unit is its value at that baseline input.
+Nothing then depends on the other rows explained, so a row gets the same scores alone or in a batch (and a
+single row's scores are not all zero). Given ``background`` rows instead, the baseline input is their mean
+and a unit's reference value its mean over them.
 """
 
 from __future__ import annotations
@@ -118,12 +121,16 @@ class Attribution:
         return dict(sorted(lifted.items(), key=lambda item: -item[1]))
 
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
-        """JSON-ready: the global ranking (all orders >= 1) and, for IG, the worst completeness gap."""
+        """JSON-ready: the ranking (all orders >= 1) and, for IG, the worst completeness gap.
+
+        The ranking is global (mean ``|score|``) over several rows, and the row's own signed scores for one.
+        """
+        row = 0 if self.n_rows == 1 else None
         result: dict[str, Any] = {
             "method": self.method,
             "n_rows": self.n_rows,
             "simplices": [
-                {"features": list(s.features), "order": s.order, "score": s.score} for s in self.ranking(top=top)
+                {"features": list(s.features), "order": s.order, "score": s.score} for s in self.ranking(row, top=top)
             ],
             "seconds": round(self.seconds, 6),
         }
@@ -192,8 +199,10 @@ def explain(
         Raw rows to explain.
     method : {"gxa", "ig", "ablation"}, default "gxa"
     background : ndarray, optional
-        Raw rows defining the baseline (their mean) and the ablation means; default ``X``. Pass the
-        training rows for the reference definition.
+        Raw rows defining the baseline input (their mean) and the ablation references (each unit's mean over
+        them). Default: the training mean as the baseline input (zero in the run's scaled space,
+        ``run.x_scaler.mean`` in raw units) and each unit's value there as its ablation reference, so the
+        scores of a row do not depend on the other rows of ``X``.
     target : class label, optional
         Classification: the class to explain (default: each row's predicted class).
     n_steps : int, default 32
@@ -218,7 +227,8 @@ def explain(
     start = time.perf_counter()
     model.eval()
     inputs = _scaled(run, X)
-    reference = _scaled(run, X if background is None else background)
+    # the rows whose mean is the baseline input and over which units are averaged for ablation
+    reference = torch.zeros(1, inputs.shape[1]) if background is None else _scaled(run, background)
     target_class = _target_classes(run, model, inputs, target)
     with torch.no_grad():
         prediction = _pick(model(inputs), target_class)

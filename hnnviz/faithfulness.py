@@ -241,7 +241,7 @@ def permuted_label_check(
     background, rows = dataset.X[split.train], dataset.X[split.test]
     original = global_importance(explain(run, rows, method=method, background=background))
     permuted = replace(dataset, y=np.random.default_rng(seed).permutation(dataset.y))
-    shuffled = train_run(permuted, run.spec, config=config, split=split, **run.ifn_options)
+    shuffled = train_run(permuted, run.spec, config=config, split=split, ifn=run.ifn)
     rho = _rank_correlation(original, global_importance(explain(shuffled, rows, method=method, background=background)))
     return SanityCheck("permuted labels", (("retrained on permuted labels", rho),), threshold, rho < threshold)
 
@@ -275,6 +275,6 @@ def seed_agreement(
     config = config or TrainConfig()
     overlaps = {}
     for seed in seeds:
-        other = train_run(dataset, run.spec, config=replace(config, seed=seed), split=split, **run.ifn_options)
+        other = train_run(dataset, run.spec, config=replace(config, seed=seed), split=split, ifn=run.ifn)
         overlaps[seed] = top_k_overlap(reference, explain(other, rows, method=method, background=background), k)
     return overlaps

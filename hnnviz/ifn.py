@@ -229,9 +229,7 @@ def _put(triangles: np.ndarray, t: int, a: int, b: int, c: int) -> None:
 
 
 @numba.njit(cache=True)
-def _tmfg_insertions(
-    W: np.ndarray, seed: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _tmfg_insertions(W: np.ndarray, seed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The TMFG insertion loop: cliques (p-3, 4), their parents, separators (p-4, 3) and the vertex order.
 
     Triangle ``t`` keeps its best free vertex cached; after an insertion only the three new triangles and
@@ -409,8 +407,10 @@ def mfcf(
     """
     k = check_int(max_clique_size, name="max_clique_size", owner="mfcf", low=2)
     default_min = 1 if k == 2 else k
-    m = default_min if min_clique_size is None else check_int(
-        min_clique_size, name="min_clique_size", owner="mfcf", low=1, high=k
+    m = (
+        default_min
+        if min_clique_size is None
+        else check_int(min_clique_size, name="min_clique_size", owner="mfcf", low=1, high=k)
     )
     threshold = check_number(threshold, name="threshold", owner="mfcf", allow_inf=True)
     W = check_similarity_matrix(W, owner="mfcf")

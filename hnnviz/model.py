@@ -136,9 +136,7 @@ class _ReadoutNet(nn.Module):
         """Activations of every order (layer), the input first."""
         return self.propagate([self.input_units(x)])
 
-    def propagate(
-        self, hidden: Sequence[Tensor], edit: Callable[[int, Tensor], Tensor] | None = None
-    ) -> list[Tensor]:
+    def propagate(self, hidden: Sequence[Tensor], edit: Callable[[int, Tensor], Tensor] | None = None) -> list[Tensor]:
         """Complete the activations ``[h_0, ..., h_j]`` of the lowest orders by running the layers above them.
 
         ``edit(order, h)``, if given, may replace each newly computed order's activations before the next

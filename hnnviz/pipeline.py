@@ -6,21 +6,121 @@ The app pages and the command line both call :func:`filter_network`, so they alw
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 import numpy as np
 
-from ._validation import check_in
+from ._validation import check_in, check_int, check_number
 from .complex import CliqueComplex, clique_complex
 from .exceptions import InputValidationError
 from .ifn import FilteredGraph, mfcf, mst, tmfg
-from .similarity import SimilarityMethod, similarity_matrix
+from .similarity import SIMILARITY_METHODS, SimilarityMethod, similarity_matrix
 
-__all__ = ["IFN_METHODS", "FilteredNetwork", "build_graph", "filter_network"]
+__all__ = ["IFN_METHODS", "FilteredNetwork", "IFNSpec", "build_graph", "check_ifn", "filter_network"]
 
 IFNMethod = Literal["tmfg", "mfcf", "mst"]
 IFN_METHODS: tuple[str, ...] = ("tmfg", "mfcf", "mst")
+
+
+@dataclass(frozen=True)
+class IFNSpec:
+    """How to filter a network: similarity measure, filter, and the MFCF parameters.
+
+    Every function that builds a network takes one (``None`` means ``IFNSpec()``, the defaults below), so
+    the app, the command line, the estimators and saved runs share one set of options and defaults.
+
+    Attributes
+    ----------
+    similarity : {"pearson2", "spearman2", "abs", "mi"}, default "pearson2"
+        Dependency measure between columns (see :func:`hnnviz.similarity.similarity_matrix`).
+    method : {"tmfg", "mfcf", "mst"}, default "tmfg"
+        The information filtering network.
+    max_clique_size : int, default 4
+        MFCF only: the largest clique, at least 2 (see :func:`hnnviz.ifn.mfcf`).
+    threshold : float, default 0.0
+        MFCF only: the gain a vertex must exceed to join a clique; finite and at least 0.
+
+    Raises
+    ------
+    InputValidationError
+        For an unknown similarity or method, a ``max_clique_size`` that is not an int >= 2, or a
+        ``threshold`` that is not a finite number >= 0.
+
+    Examples
+    --------
+    >>> IFNSpec().label()
+    'TMFG on pearson2'
+    >>> spec = IFNSpec("mi", "mfcf", max_clique_size=3, threshold=0.1)
+    >>> spec.label()
+    'MFCF (k=3, threshold 0.1) on mi'
+    >>> spec.to_dict()
+    {'similarity': 'mi', 'method': 'mfcf', 'max_clique_size': 3, 'threshold': 0.1}
+    >>> IFNSpec.from_dict(spec.to_dict()) == spec
+    True
+    >>> IFNSpec(max_clique_size=1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hnnviz.exceptions.InputValidationError: The 'max_clique_size' parameter of IFNSpec must be an int in [2, inf]...
+    """
+
+    similarity: SimilarityMethod = "pearson2"
+    method: IFNMethod = "tmfg"
+    max_clique_size: int = 4
+    threshold: float = 0.0
+
+    def __post_init__(self) -> None:
+        owner = "IFNSpec"
+        check_in(self.similarity, SIMILARITY_METHODS, name="similarity", owner=owner)
+        check_in(self.method, IFN_METHODS, name="method", owner=owner)
+        # stored as plain int and float (e.g. from numpy scalars), so the spec is JSON-ready and hashes alike
+        object.__setattr__(
+            self, "max_clique_size", check_int(self.max_clique_size, name="max_clique_size", owner=owner, low=2)
+        )
+        object.__setattr__(self, "threshold", check_number(self.threshold, name="threshold", owner=owner, low=0))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-ready dict (the inverse of :meth:`from_dict`)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> IFNSpec:
+        """The spec written by :meth:`to_dict`: ``d`` must hold exactly its keys, with valid values.
+
+        Raises
+        ------
+        InputValidationError
+            If ``d`` is not a mapping, lacks a key or has an unknown one, or holds an invalid value.
+        """
+        names = [f.name for f in fields(cls)]
+        if not isinstance(d, Mapping):
+            raise InputValidationError(
+                f"The 'd' parameter of IFNSpec.from_dict must be a mapping. Got {type(d).__name__} instead."
+            )
+        if set(d) != set(names):
+            missing, unknown = sorted(set(names) - set(d)), sorted(set(d) - set(names), key=str)
+            raise InputValidationError(
+                f"The 'd' parameter of IFNSpec.from_dict must hold exactly the keys {names}. "
+                f"Got missing {missing} and unknown {unknown} instead."
+            )
+        return cls(**d)
+
+    def label(self) -> str:
+        """A short description for titles and summaries, e.g. ``"MFCF (k=3, threshold 0.1) on mi"``."""
+        parameters = f" (k={self.max_clique_size}, threshold {self.threshold:g})" if self.method == "mfcf" else ""
+        return f"{self.method.upper()}{parameters} on {self.similarity}"
+
+
+def check_ifn(ifn: IFNSpec | None, *, owner: str) -> IFNSpec:
+    """Return ``ifn``, or ``IFNSpec()`` for None; anything else raises :class:`InputValidationError`."""
+    if ifn is None:
+        return IFNSpec()
+    if not isinstance(ifn, IFNSpec):
+        raise InputValidationError(
+            f"The 'ifn' parameter of {owner} must be an IFNSpec or None. Got {type(ifn).__name__} instead."
+        )
+    return ifn
 
 
 @dataclass(frozen=True)
@@ -33,8 +133,8 @@ class FilteredNetwork:
         Name of each vertex.
     similarity : ndarray of shape (p, p)
         The similarity matrix the graph was filtered from.
-    similarity_method : str
-        Which measure produced it.
+    ifn : IFNSpec
+        The options it was built with.
     graph : FilteredGraph
         The filtered graph and its clique tree.
     complex : CliqueComplex
@@ -45,10 +145,15 @@ class FilteredNetwork:
 
     feature_names: tuple[str, ...]
     similarity: np.ndarray
-    similarity_method: str
+    ifn: IFNSpec
     graph: FilteredGraph
     complex: CliqueComplex
     seconds: dict[str, float]
+
+    @property
+    def similarity_method(self) -> str:
+        """The similarity measure (``ifn.similarity``)."""
+        return self.ifn.similarity
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary with vertices named: nodes, edges, cliques, separators, clique tree, homology."""
@@ -68,41 +173,37 @@ class FilteredNetwork:
             "euler_characteristic": self.complex.euler_characteristic,
             "method": self.graph.method,
             "similarity": self.similarity_method,
+            "ifn": self.ifn.to_dict(),
             "total_weight": self.graph.total_weight,
             "seconds": round(sum(self.seconds.values()), 6),
             "stage_seconds": {stage: round(s, 6) for stage, s in self.seconds.items()},
         }
 
 
-def build_graph(
-    W: np.ndarray, method: IFNMethod = "tmfg", *, max_clique_size: int = 4, threshold: float = 0.0
-) -> FilteredGraph:
-    """Run the named information filtering network on ``W``.
+def build_graph(W: np.ndarray, ifn: IFNSpec | None = None) -> FilteredGraph:
+    """Run the information filtering network of ``ifn`` (default ``IFNSpec()``, a TMFG) on ``W``.
 
-    ``max_clique_size`` and ``threshold`` apply to ``"mfcf"`` only.
+    Only ``ifn.method`` and, for ``"mfcf"``, ``ifn.max_clique_size`` and ``ifn.threshold`` are used: ``W`` is
+    already a similarity matrix.
 
     Examples
     --------
     >>> W = np.ones((5, 5)) - np.eye(5)
-    >>> build_graph(W, "mst").n_edges
+    >>> build_graph(W, IFNSpec(method="mst")).n_edges
     4
     """
-    check_in(method, IFN_METHODS, name="method", owner="build_graph")
-    if method == "tmfg":
+    ifn = check_ifn(ifn, owner="build_graph")
+    if ifn.method == "tmfg":
         return tmfg(W)
-    if method == "mst":
+    if ifn.method == "mst":
         return mst(W)
-    return mfcf(W, max_clique_size, threshold=threshold)
+    return mfcf(W, ifn.max_clique_size, threshold=ifn.threshold)
 
 
 def filter_network(
     X: np.ndarray,
     feature_names: tuple[str, ...] | list[str],
-    *,
-    similarity: SimilarityMethod = "pearson2",
-    method: IFNMethod = "tmfg",
-    max_clique_size: int = 4,
-    threshold: float = 0.0,
+    ifn: IFNSpec | None = None,
 ) -> FilteredNetwork:
     """Similarity matrix, filtered graph and clique complex of the columns of ``X``, timed.
 
@@ -112,10 +213,9 @@ def filter_network(
         Finite numeric data (e.g. ``Dataset.X``).
     feature_names : sequence of str
         One name per column.
-    similarity : {"pearson2", "spearman2", "abs", "mi"}, default "pearson2"
-    method : {"tmfg", "mfcf", "mst"}, default "tmfg"
-    max_clique_size, threshold
-        MFCF parameters (see :func:`hnnviz.ifn.mfcf`).
+    ifn : IFNSpec, optional
+        Similarity measure, filter and MFCF parameters (default ``IFNSpec()``: a TMFG on squared Pearson
+        correlations).
 
     Returns
     -------
@@ -124,13 +224,17 @@ def filter_network(
     Examples
     --------
     >>> rng = np.random.default_rng(0)
-    >>> net = filter_network(rng.normal(size=(40, 5)), ["a", "b", "c", "d", "e"])
-    >>> net.complex.f_vector
-    (5, 9, 7, 2)
+    >>> X = rng.normal(size=(40, 5))
+    >>> net = filter_network(X, ["a", "b", "c", "d", "e"])
+    >>> net.complex.f_vector, net.ifn.label()
+    ((5, 9, 7, 2), 'TMFG on pearson2')
+    >>> filter_network(X, list("abcde"), IFNSpec(method="mfcf", max_clique_size=3)).complex.f_vector
+    (5, 7, 3)
     """
+    ifn = check_ifn(ifn, owner="filter_network")
     names = tuple(str(n) for n in feature_names)
     W_start = time.perf_counter()
-    W = similarity_matrix(X, similarity)
+    W = similarity_matrix(X, ifn.similarity)
     if len(names) != W.shape[0]:
         raise InputValidationError(
             f"The 'feature_names' parameter of filter_network must name all {W.shape[0]} columns of X. "
@@ -138,7 +242,7 @@ def filter_network(
         )
     seconds = {"similarity": time.perf_counter() - W_start}
     start = time.perf_counter()
-    graph = build_graph(W, method, max_clique_size=max_clique_size, threshold=threshold)
+    graph = build_graph(W, ifn)
     seconds["graph"] = time.perf_counter() - start
     start = time.perf_counter()
     cx = clique_complex(graph)
@@ -146,7 +250,7 @@ def filter_network(
     return FilteredNetwork(
         feature_names=names,
         similarity=W,
-        similarity_method=similarity,
+        ifn=ifn,
         graph=graph,
         complex=cx,
         seconds=seconds,

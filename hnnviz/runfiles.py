@@ -4,7 +4,8 @@ A saved run is a directory of three files:
 
 ``run.json``
     Everything but the tensors, as plain JSON: the format name and version, the model spec and its number of
-    outputs, task, target, class labels, feature names, the filtering options, the filtered graph (cliques,
+    outputs, task, target, class labels, feature names, the filtering options (an
+    :class:`~hnnviz.pipeline.IFNSpec` as a dict), the filtered graph (cliques,
     clique tree, separators, vertex order), the complex's size (it is rebuilt from the cliques on load and
     checked against the stored f-vector and Betti numbers), the scalers, the split, the metrics, the history
     and the training diagnostics, and the hnnviz version that wrote it.
@@ -19,8 +20,8 @@ Loading never unpickles anything: ``run.json`` is parsed with :mod:`json` and th
 shape and dtype is checked before the model is built; any problem raises
 :class:`~hnnviz.exceptions.ModelFileError` with a one-line message naming the file and what is wrong.
 
-``run.json`` is compact UTF-8 JSON; a non-finite metric or option is written as ``NaN``/``Infinity``, the
-extension Python's :mod:`json` reads and writes.
+``run.json`` is compact UTF-8 JSON; a non-finite metric is written as ``NaN``/``Infinity``, the extension
+Python's :mod:`json` reads and writes.
 """
 
 from __future__ import annotations
@@ -46,14 +47,14 @@ from .complex import CliqueComplex, clique_complex
 from .exceptions import InputValidationError, ModelFileError
 from .ifn import FilteredGraph
 from .model import ACTIVATIONS
-from .pipeline import FilteredNetwork
+from .pipeline import FilteredNetwork, IFNSpec
 from .runs import MODEL_KINDS, ModelSpec, Run, build_model
 from .train import EpochRecord, Scaler, Split, TrainResult
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "RUN_FILE", "SIMILARITY_FILE", "WEIGHTS_FILE", "load_run", "save_run"]
 
 FORMAT_NAME = "hnnviz-run"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the filtering options are an IFNSpec under 'ifn'
 RUN_FILE = "run.json"
 WEIGHTS_FILE = "weights.safetensors"
 SIMILARITY_FILE = "similarity.safetensors"
@@ -99,8 +100,8 @@ def save_run(run: Run, directory: str | os.PathLike[str]) -> Path:
     Raises
     ------
     ModelFileError
-        If a class label or filtering option cannot be written as JSON (labels must be str, int, finite float
-        or bool), or the files cannot be written.
+        If a class label cannot be written as JSON (labels must be str, int, finite float or bool), or the
+        files cannot be written.
 
     Examples
     --------
@@ -158,7 +159,7 @@ def _document(run: Run) -> dict[str, Any]:
         "task": run.task,
         "classes": None if run.classes is None else [_json_label(c) for c in run.classes],
         "feature_names": [str(n) for n in run.feature_names],
-        "ifn_options": {str(k): _json_option(k, v) for k, v in run.ifn_options.items()},
+        "ifn": run.ifn.to_dict(),
         "spec": {
             "kind": run.spec.kind,
             "channels": int(run.spec.channels),
@@ -168,7 +169,6 @@ def _document(run: Run) -> dict[str, Any]:
         },
         "n_outputs": int(run.model.head.out_features),
         "network": {
-            "similarity_method": network.similarity_method,
             "seconds": {str(k): float(v) for k, v in network.seconds.items()},
             "graph": _graph_document(network.graph),
             "complex": {
@@ -234,16 +234,6 @@ def _json_label(label: Any) -> str | int | float | bool:
     )
 
 
-def _json_option(name: Any, value: Any) -> str | int | float | bool | None:
-    value = value.item() if isinstance(value, np.generic) else value
-    if _is_option(value):
-        return value
-    raise ModelFileError(
-        f"Cannot save run: filtering option {name!r} = {value!r} ({type(value).__name__}) cannot be stored; "
-        "options must be str, int, float, bool or None."
-    )
-
-
 # ---- loading -----------------------------------------------------------------------------------------
 
 
@@ -269,8 +259,9 @@ def load_run(directory: str | os.PathLike[str]) -> Run:
     ------
     ModelFileError
         If the directory or a file is missing; ``run.json`` is not JSON, not an hnnviz run, of an unknown
-        format version, lacks a key or holds a value of the wrong type; the feature counts disagree; a
-        clique uses a vertex out of range; the rebuilt complex differs from the stored f-vector; a
+        format version, lacks a key or holds a value of the wrong type; the filtering options are not a
+        valid :class:`~hnnviz.pipeline.IFNSpec` or name another method than the graph's; the feature counts
+        disagree; a clique uses a vertex out of range; the rebuilt complex differs from the stored f-vector; a
         safetensors file is corrupt or truncated; a tensor is missing, unexpected, or of the wrong shape or
         dtype; or the stored face indices differ from the rebuilt wiring.
 
@@ -288,13 +279,14 @@ def load_run(directory: str | os.PathLike[str]) -> Run:
     names = _read_feature_names(doc, path)
     spec = _read_spec(doc, path)
     task, classes, n_outputs = _read_task(doc, path)
+    ifn = _read_ifn(doc, path)
     complex_info = _read_complex_info(doc, path, len(names))
     graph_fields = _read_graph_fields(doc, path, len(names), max_clique=len(complex_info["f_vector"]))
+    if graph_fields["method"] != ifn.method:
+        raise _fail(path, f"the graph was built by {graph_fields['method']!r} but 'ifn.method' is {ifn.method!r}")
     training = _read_training(doc, path, len(names), task)
     dataset_name = _get(doc, "dataset_name", path, _is_str, "a string")
     target = _get(doc, "target", path, _optional(_is_str), "null or a string")
-    ifn_options = _get(doc, "ifn_options", path, _dict_of(_is_option), "an object of JSON scalars")
-    similarity_method = _get(doc, "network.similarity_method", path, _is_str, "a string")
     seconds = _get(doc, "network.seconds", path, _dict_of(_is_number), "an object of numbers")
 
     W = _read_similarity(folder / SIMILARITY_FILE, len(names))
@@ -304,7 +296,7 @@ def load_run(directory: str | os.PathLike[str]) -> Run:
     network = FilteredNetwork(
         feature_names=names,
         similarity=W,
-        similarity_method=similarity_method,
+        ifn=ifn,
         graph=graph,
         complex=cx,
         seconds={k: float(v) for k, v in seconds.items()},
@@ -317,7 +309,6 @@ def load_run(directory: str | os.PathLike[str]) -> Run:
         target=target,
         task=task,
         classes=classes,
-        ifn_options=dict(ifn_options),
     )
 
 
@@ -353,11 +344,6 @@ def _is_number(value: Any) -> bool:
 
 def _is_str(value: Any) -> bool:
     return isinstance(value, str)
-
-
-def _is_option(value: Any) -> bool:
-    """None, str, int, bool or float: what a filtering option may be in ``run.json``."""
-    return value is None or isinstance(value, str | int | float)
 
 
 def _is_label(value: Any) -> bool:
@@ -474,6 +460,12 @@ def _read_spec(doc: dict[str, Any], path: Path) -> ModelSpec:
         if max_order is not None:
             check_int(max_order, name="max_order", owner=owner, low=0)
         return ModelSpec(kind, channels, max_order, activation, readout_width)
+
+
+def _read_ifn(doc: dict[str, Any], path: Path) -> IFNSpec:
+    options = _get(doc, "ifn", path, lambda v: isinstance(v, dict), "an object")
+    with _invalid(path, "invalid filtering options 'ifn'"):
+        return IFNSpec.from_dict(options)
 
 
 def _read_task(doc: dict[str, Any], path: Path) -> tuple[str, tuple[Any, ...] | None, int]:

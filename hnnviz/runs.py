@@ -8,7 +8,7 @@ protocol of :mod:`hnnviz.train`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -20,7 +20,7 @@ from .complex import CliqueComplex
 from .data import Dataset
 from .exceptions import InputValidationError
 from .model import HNN, MLP
-from .pipeline import FilteredNetwork, filter_network
+from .pipeline import FilteredNetwork, IFNSpec, check_ifn, filter_network
 from .train import EpochRecord, Scaler, Split, TrainConfig, TrainResult, predict, split_rows, torch_seed, train_model
 
 __all__ = ["MODEL_KINDS", "ModelSpec", "Run", "build_model", "train_run"]
@@ -70,15 +70,13 @@ class Run:
     ----------
     spec : ModelSpec
     network : FilteredNetwork
-        The IFN and clique complex, built from the training rows only.
+        The IFN and clique complex, built from the training rows only (with the options ``ifn``).
     result : TrainResult
         The trained model (best validation epoch), scalers, split, history and metrics.
     dataset_name, target : str
     task : {"regression", "classification"}
     classes : tuple or None
         Class labels (``y == k`` means ``classes[k]``).
-    ifn_options : dict
-        The similarity and filtering options the network was built with.
     """
 
     spec: ModelSpec
@@ -88,7 +86,11 @@ class Run:
     target: str | None
     task: str
     classes: tuple[Any, ...] | None
-    ifn_options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ifn(self) -> IFNSpec:
+        """The similarity and filtering options the network was built with (``network.ifn``)."""
+        return self.network.ifn
 
     @property
     def model(self) -> nn.Module:
@@ -118,10 +120,7 @@ def train_run(
     spec: ModelSpec | None = None,
     *,
     config: TrainConfig | None = None,
-    similarity: str = "pearson2",
-    method: str = "tmfg",
-    max_clique_size: int = 4,
-    threshold: float = 0.0,
+    ifn: IFNSpec | None = None,
     callback: Callable[[EpochRecord], bool | None] | None = None,
     split: Split | None = None,
 ) -> Run:
@@ -135,8 +134,8 @@ def train_run(
         Which model and how wide (default: an HNN with 4 channels per simplex).
     config : TrainConfig, optional
         Training protocol; its seed also seeds the split and the initial weights.
-    similarity, method, max_clique_size, threshold
-        As for :func:`hnnviz.pipeline.filter_network`.
+    ifn : IFNSpec, optional
+        Similarity and filtering options (default ``IFNSpec()``), as for :func:`hnnviz.pipeline.filter_network`.
     callback : callable, optional
         Per-epoch callback (see :func:`hnnviz.train.train_model`).
     split : Split, optional
@@ -149,18 +148,18 @@ def train_run(
     Raises
     ------
     InputValidationError
-        If the dataset has no target.
+        If the dataset has no target, or ``ifn`` is not an IFNSpec.
     """
     if dataset.y is None or dataset.task is None:
         raise InputValidationError(f"Data set {dataset.name!r} has no target column: choose one to train a model.")
     spec, config = spec or ModelSpec(), config or TrainConfig()
+    ifn = check_ifn(ifn, owner="train_run")
     if split is None:
         split = split_rows(
             dataset.n_rows, dataset.y, dataset.task, val_size=config.val_size, test_size=config.test_size,
             seed=config.seed,
         )  # fmt: skip
-    ifn_options = dict(similarity=similarity, method=method, max_clique_size=max_clique_size, threshold=threshold)
-    network = filter_network(dataset.X[split.train], dataset.feature_names, **ifn_options)
+    network = filter_network(dataset.X[split.train], dataset.feature_names, ifn)
     n_outputs = 1 if dataset.task == "regression" else len(dataset.classes)
     model = build_model(spec, network.complex, n_outputs, config.seed)
     result = train_model(model, dataset.X, dataset.y, dataset.task, config=config, callback=callback, split=split)
@@ -172,5 +171,4 @@ def train_run(
         target=dataset.target,
         task=dataset.task,
         classes=dataset.classes,
-        ifn_options=ifn_options,
     )

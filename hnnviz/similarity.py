@@ -79,8 +79,7 @@ def _checked_data(X: np.ndarray) -> np.ndarray:
         raise InputValidationError("The 'X' parameter of similarity_matrix must be numeric.") from err
     if X.ndim != 2 or X.shape[0] < 3:
         raise InputValidationError(
-            "The 'X' parameter of similarity_matrix must be 2-D with at least 3 rows. "
-            f"Got shape {X.shape} instead."
+            f"The 'X' parameter of similarity_matrix must be 2-D with at least 3 rows. Got shape {X.shape} instead."
         )
     if not np.isfinite(X).all():
         i, j = np.argwhere(~np.isfinite(X))[0]

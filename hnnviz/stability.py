@@ -8,17 +8,17 @@ found in nearly every resample reflects the data; one that comes and goes reflec
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ._validation import check_in, check_int, check_seed
+from ._validation import check_int, check_seed
 from .exceptions import InputValidationError
 from .ifn import FilteredGraph
-from .pipeline import IFN_METHODS, IFNMethod, build_graph
-from .similarity import SIMILARITY_METHODS, SimilarityMethod, similarity_matrix
+from .pipeline import IFNSpec, build_graph, check_ifn
+from .similarity import similarity_matrix
 
 __all__ = ["Stability", "bootstrap_stability"]
 
@@ -95,11 +95,9 @@ def bootstrap_stability(
     feature_names: Sequence[str],
     *,
     n_boot: int = 50,
-    similarity: SimilarityMethod = "pearson2",
-    method: IFNMethod = "tmfg",
-    max_clique_size: int = 4,
-    threshold: float = 0.0,
+    ifn: IFNSpec | None = None,
     seed: int | np.random.Generator | None = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Stability:
     """Resample the rows ``n_boot`` times and count how often each edge and maximal clique reappears.
 
@@ -111,13 +109,15 @@ def bootstrap_stability(
         One name per column.
     n_boot : int, default 50
         Number of bootstrap resamples (each ``n`` rows drawn with replacement), at least 1.
-    similarity : {"pearson2", "spearman2", "abs", "mi"}, default "pearson2"
-    method : {"tmfg", "mfcf", "mst"}, default "tmfg"
-    max_clique_size, threshold
-        MFCF parameters (see :func:`hnnviz.ifn.mfcf`).
+    ifn : IFNSpec, optional
+        Similarity measure and filtering network (default ``IFNSpec()``), as for
+        :func:`hnnviz.pipeline.filter_network`.
     seed : int, numpy.random.Generator or None, default 0
         Seed of the resampling: an int seeds a new generator, a ``Generator`` is used (and advanced) as it is,
         ``None`` draws fresh entropy. The global random state is never touched.
+    progress : callable, optional
+        ``progress(done, total)`` after each resample, with ``done`` of the ``total = n_boot`` resamples
+        finished (e.g. to drive a progress bar).
 
     Returns
     -------
@@ -147,8 +147,7 @@ def bootstrap_stability(
     """
     owner = "bootstrap_stability"
     n_boot = check_int(n_boot, name="n_boot", owner=owner, low=1)
-    check_in(similarity, SIMILARITY_METHODS, name="similarity", owner=owner)
-    check_in(method, IFN_METHODS, name="method", owner=owner)
+    ifn = check_ifn(ifn, owner=owner)
     X = _checked_rows(X, owner)
     names = tuple(str(n) for n in feature_names)
     if len(names) != X.shape[1]:
@@ -159,8 +158,7 @@ def bootstrap_stability(
     rng = check_seed(seed, owner=owner)
 
     def graph_of(rows: np.ndarray) -> FilteredGraph:
-        W = similarity_matrix(rows, similarity)
-        return build_graph(W, method, max_clique_size=max_clique_size, threshold=threshold)
+        return build_graph(similarity_matrix(rows, ifn.similarity), ifn)
 
     reference = graph_of(X)
     edge_counts: Counter[Edge] = Counter()
@@ -176,6 +174,8 @@ def bootstrap_stability(
         edges, cliques = _named_parts(graph_of(rows), names)
         edge_counts.update(edges)
         clique_counts.update(cliques)
+        if progress is not None:
+            progress(b + 1, n_boot)
     reference_edges, reference_cliques = _named_parts(reference, names)
     return Stability(
         feature_names=names,

@@ -27,9 +27,8 @@ from .data import Dataset
 from .exceptions import InputValidationError
 from .explain import EXPLAIN_METHODS, Attribution, SimplexScore, explain
 from .ifn import FilteredGraph
-from .pipeline import IFN_METHODS, FilteredNetwork
+from .pipeline import FilteredNetwork, IFNSpec, check_ifn
 from .runs import ModelSpec, Run, train_run
-from .similarity import SIMILARITY_METHODS
 from .train import TrainConfig
 
 __all__ = [
@@ -552,8 +551,7 @@ def run_lab(
     within_group_correlation: float = 0.64,
     hierarchical: bool = True,
     seed: int | np.random.Generator | None = 0,
-    method: str = "tmfg",
-    similarity: str = "pearson2",
+    ifn: IFNSpec | None = None,
     spec: ModelSpec = LAB_SPEC,
     config: TrainConfig = LAB_CONFIG,
     explain_method: str = "ablation",
@@ -565,8 +563,9 @@ def run_lab(
     ----------
     n_rows, n_features, interactions, noise, task, within_group_correlation, hierarchical, seed
         Passed to :func:`make_planted`; ``seed`` seeds the data only.
-    method, similarity
-        The information filtering network and its similarity (see :func:`hnnviz.pipeline.filter_network`).
+    ifn : IFNSpec, optional
+        The similarity and information filtering network (default ``IFNSpec()``, see
+        :func:`hnnviz.pipeline.filter_network`).
     spec : ModelSpec, default LAB_SPEC
         Must be an HNN (an MLP has no simplices to rank).
     config : TrainConfig, default LAB_CONFIG
@@ -596,8 +595,7 @@ def run_lab(
     upwards.
     """
     owner = "run_lab"
-    check_in(method, IFN_METHODS, name="method", owner=owner)
-    check_in(similarity, SIMILARITY_METHODS, name="similarity", owner=owner)
+    ifn = check_ifn(ifn, owner=owner)
     check_in(explain_method, EXPLAIN_METHODS, name="explain_method", owner=owner)
     if spec.kind != "hnn":
         raise InputValidationError(f"The 'spec' parameter of {owner} must describe an HNN. Got kind={spec.kind!r}.")
@@ -609,7 +607,7 @@ def run_lab(
         hierarchical=hierarchical, seed=seed,
     )  # fmt: skip
     k = len(planted.groups) if k is None else check_int(k, name="k", owner=owner, low=1)
-    run = train_run(planted.dataset, spec, config=config, similarity=similarity, method=method)
+    run = train_run(planted.dataset, spec, config=config, ifn=ifn)
     X, split = planted.dataset.X, run.result.split
     attribution = explain(run, X[split.test], method=explain_method, background=X[split.train])
     return LabResult(

@@ -264,6 +264,51 @@ def test_explain_summary_and_errors(capsys: pytest.CaptureFixture[str], saved_ru
     assert code == 1 and err.startswith("hnnviz explain: error: ") and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("method", ["gxa", "ig", "ablation"])
+def test_explain_one_row(capsys: pytest.CaptureFixture[str], saved_run: Path, tmp_path: Path, method: str) -> None:
+    capsys.readouterr()
+    lines = (SAMPLES / "diabetes.csv").read_text().splitlines()
+    one_row = tmp_path / "one.csv"
+    one_row.write_text(f"{lines[0]}\n{lines[8]}\n")  # data row 7, every column constant in a one-row file
+    argv = ["explain", str(saved_run), "--method", method, "--top", "3", "--json"]
+    code, out, err = run(capsys, *argv, "--data", str(SAMPLES / "diabetes.csv"), "--row", "7")
+    assert code == 0 and err == ""
+    by_row = json.loads(out)
+    code, out, err = run(capsys, *argv, "--data", str(one_row))
+    assert code == 0 and err == ""
+    from_file = json.loads(out)
+    assert by_row["n_rows"] == from_file["n_rows"] == 1 and len(by_row["simplices"]) == 3
+    assert [s["features"] for s in by_row["simplices"]] == [s["features"] for s in from_file["simplices"]]
+    np.testing.assert_allclose(
+        [s["score"] for s in by_row["simplices"]], [s["score"] for s in from_file["simplices"]], rtol=1e-6
+    )
+    assert any(abs(s["score"]) > 1e-6 for s in by_row["simplices"])
+    code, out, _ = run(capsys, "explain", str(saved_run), "--data", str(one_row), "--method", method, "--top", "2")
+    assert code == 0 and out.startswith(f"{method} on 1 row: the top 2 simplices") and len(out.splitlines()) >= 3
+
+
+@pytest.mark.parametrize("row", ["999", "442", "-1"])
+def test_explain_row_out_of_range(capsys: pytest.CaptureFixture[str], saved_run: Path, row: str) -> None:
+    capsys.readouterr()
+    code, out, err = run(capsys, "explain", str(saved_run), "--data", str(SAMPLES / "diabetes.csv"), "--row", row)
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"hnnviz explain: error: --row must be in [0, 441] (the data has 442 rows); got {row}.")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--max-clique-size", "1"], "The 'max_clique_size' parameter of IFNSpec must be an int in [2, inf]. Got 1"),
+        (["--threshold", "-0.5"], "The 'threshold' parameter of IFNSpec must be a number in [0, inf]. Got -0.5"),
+        (["--threshold", "nan"], "The 'threshold' parameter of IFNSpec must be a finite number. Got nan"),
+    ],
+)
+def test_bad_ifn_options_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    code, out, err = run(capsys, "filter", str(SAMPLES / "wine.csv"), "--method", "mfcf", *argv)
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert err.startswith("hnnviz filter: error: ") and message in err
+
+
 def test_lab_json_scores_the_planted_groups(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys, "lab", "--rows", "600", "--features", "12", "--groups", "2,3", "--epochs", "5", "--width", "1",

@@ -14,11 +14,10 @@ from sklearn.model_selection import cross_val_score
 
 from hnnviz.estimators import HNNClassifier, HNNRegressor
 from hnnviz.exceptions import HNNVizError, InputValidationError, NotFittedError, TooFewFeaturesError
+from hnnviz.pipeline import IFNSpec
 
 ESTIMATORS = [HNNRegressor, HNNClassifier]
 FAST = {"epochs": 8, "channels": 2, "batch_size": 64, "random_state": 0}
-
-
 
 
 def make_data(estimator_class: type[BaseEstimator]) -> tuple[np.ndarray, np.ndarray]:
@@ -100,12 +99,30 @@ def test_init_only_stores_parameters(estimator_class: type[BaseEstimator]) -> No
 
 
 def test_get_set_params_round_trip(estimator_class: type[BaseEstimator]) -> None:
-    params = estimator_class(**FAST, activation="tanh", method="mfcf").get_params()
+    params = estimator_class(**FAST, activation="tanh", ifn=IFNSpec(method="mfcf")).get_params()
     other = estimator_class()
     assert other.set_params(**params) is other
     assert other.get_params() == params
     with pytest.raises(ValueError, match="Invalid parameter"):
         other.set_params(no_such_parameter=1)
+
+
+def test_ifn_spec_is_a_parameter(estimator_class: type[BaseEstimator]) -> None:
+    ifn = IFNSpec("spearman2", "mfcf", max_clique_size=3)
+    estimator = estimator_class(**FAST, ifn=ifn)
+    assert estimator.get_params()["ifn"] is ifn and clone(estimator).get_params()["ifn"] == ifn
+    assert estimator_class().get_params()["ifn"] is None  # None means IFNSpec()
+    X, y = make_data(estimator_class)
+    fitted = estimator.fit(X, y)
+    assert fitted.graph_.method == "mfcf" and max(len(c) for c in fitted.graph_.cliques) == 3
+    assert "ifn=IFNSpec(similarity='spearman2'" in repr(estimator)  # sklearn's pretty printer wraps the rest
+
+
+def test_bad_ifn_raises_on_fit(estimator_class: type[BaseEstimator]) -> None:
+    X, y = make_data(estimator_class)
+    estimator = estimator_class(**FAST, ifn={"method": "mst"})  # stored as given, checked by fit
+    with pytest.raises(InputValidationError, match=f"'ifn' parameter of {estimator_class.__name__} must be an IFNSpec"):
+        estimator.fit(X, y)
 
 
 def test_clone_is_unfitted_with_equal_params(fitted: tuple[BaseEstimator, np.ndarray, np.ndarray]) -> None:

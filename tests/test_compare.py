@@ -163,6 +163,7 @@ def test_unknown_model_name(diabetes: Dataset, name: str) -> None:
         ({"seeds": (0, -1)}, "'seeds' parameter of compare_models must be an int in \\[0, inf\\]"),
         ({"config": TrainConfig(test_size=0)}, "must keep a test part"),
         ({"threads": 0}, "'threads' parameter of compare_models must be an int in \\[1, inf\\]"),
+        ({"ifn": {"method": "mst"}}, "'ifn' parameter of compare_models must be an IFNSpec or None. Got dict"),
     ],
 )
 def test_bad_arguments(diabetes: Dataset, kwargs: dict, message: str) -> None:

@@ -263,6 +263,16 @@ def test_each_drop_reason_in_order(frame):
     assert ds.summary() == f"t: {ds.n_rows} rows x 5 features; target 'y' (regression); dropped 6 columns and 12 rows"
 
 
+def test_uninformative_columns_can_be_kept(frame):
+    frame["three"] = 3.0
+    frame["a_copy"] = frame["a"]
+    ds = prepare_dataset(frame, target="y", drop_uninformative=False)
+    assert ds.feature_names == ("a", "b", "c", "d", "three", "a_copy") and ds.dropped == ()
+    one_row = prepare_dataset(frame.iloc[[4]], min_rows=1, drop_uninformative=False)  # every column is constant
+    assert one_row.n_rows == 1 and one_row.feature_names == ("a", "b", "c", "d", "y", "three", "a_copy")
+    np.testing.assert_array_equal(one_row.X[0], frame.iloc[4].to_numpy(dtype=float))
+
+
 def test_missing_percentage_is_exact_near_one_half(frame):
     frame["half"] = [np.nan] * 16 + [1.0] * (N - 16)  # 53.3%
     assert "more than half missing (53%)" in reasons(prepare_dataset(frame))
@@ -399,6 +409,7 @@ def test_class_with_one_row(frame):
         ({"task": "ranking"}, r"The 'task' parameter of prepare_dataset must be one of None, 'regression'"),
         ({"min_rows": 0}, r"The 'min_rows' parameter of prepare_dataset must be an int in \[1, inf\]"),
         ({"min_features": 2.5}, r"The 'min_features' parameter of prepare_dataset must be an int"),
+        ({"drop_uninformative": "no"}, r"The 'drop_uninformative' parameter of prepare_dataset must be one of True"),
         ({"target": 3}, r"The 'target' parameter of prepare_dataset must be a column name"),
     ],
 )

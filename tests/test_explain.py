@@ -65,6 +65,46 @@ def test_ablation_matches_a_direct_replacement(regression_run, rows) -> None:
     np.testing.assert_allclose(attribution.scores[2][:, 5], expected, rtol=1e-5, atol=1e-5)
 
 
+def test_default_ablation_reference_is_the_value_at_the_training_mean(regression_run, rows) -> None:
+    attribution = explain(regression_run, rows, method="ablation")
+    model, x = regression_run.model, scaled(regression_run, rows)
+    with torch.no_grad():
+        hidden = model.hidden(x)
+        at_baseline = model.hidden(torch.zeros(1, x.shape[1]))[2][0]  # zero in scaled space: the training mean
+        ablated = hidden[2].clone()
+        ablated[:, 5] = at_baseline[5]
+        change = model(x)[:, 0] - model.output(model.propagate([*hidden[:2], ablated]))[:, 0]
+    expected = change.numpy() * regression_run.result.y_scaler.scale[0]
+    np.testing.assert_allclose(attribution.scores[2][:, 5], expected, rtol=1e-5, atol=1e-5)
+
+
+def test_default_baseline_is_the_training_mean(regression_run, rows) -> None:
+    attribution = explain(regression_run, rows, method="ig")
+    mean_row = regression_run.x_scaler.mean[None]
+    assert attribution.baseline_prediction == pytest.approx(regression_run.predict(mean_row)[0], rel=1e-6)
+    train = load_sample("diabetes").X[regression_run.result.split.train]
+    with_training_rows = explain(regression_run, rows, method="ig", background=train)  # their mean, scaled: zero
+    for ours, theirs in zip(attribution.scores, with_training_rows.scores, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+@pytest.mark.parametrize("method", EXPLAIN_METHODS)
+def test_a_row_gets_the_same_scores_alone_or_in_a_batch(request, task: str, method: str) -> None:
+    run = request.getfixturevalue(f"{task}_run")
+    X = load_sample("diabetes" if task == "regression" else "wine").X[:12]
+    batch = explain(run, X, method=method)
+    alone = explain(run, X[[5]], method=method)
+    assert alone.n_rows == 1 and alone.prediction[0] == pytest.approx(batch.prediction[5], rel=1e-5)
+    for one, many in zip(alone.scores, batch.scores, strict=True):
+        np.testing.assert_allclose(one[0], many[5], rtol=1e-5, atol=1e-5)
+    assert max(np.abs(s).max() for s in alone.scores[1:]) > 1e-3  # a single row is not explained by zeros
+    if method == "ig":
+        difference = abs(alone.prediction[0] - alone.baseline_prediction)
+        assert np.abs(alone.completeness_gap).max() < 1e-3 * max(difference, 1.0)
+        assert alone.scores[0].sum() == pytest.approx(alone.prediction[0] - alone.baseline_prediction, abs=1e-3)
+
+
 def test_a_unit_that_reaches_nothing_gets_zero(regression_run, rows) -> None:
     run = train_run(load_sample("diabetes"), ModelSpec("hnn", channels=1), config=CONFIG)
     model = run.model

@@ -19,6 +19,7 @@ import hnnviz
 from hnnviz.data import Dataset, load_sample
 from hnnviz.exceptions import InputValidationError, ModelFileError
 from hnnviz.model import HNN, MLP
+from hnnviz.pipeline import IFNSpec
 from hnnviz.runfiles import FORMAT_NAME, FORMAT_VERSION, RUN_FILE, SIMILARITY_FILE, WEIGHTS_FILE, load_run, save_run
 from hnnviz.runs import ModelSpec, Run, train_run
 from hnnviz.train import TrainConfig
@@ -28,8 +29,6 @@ FILES = (RUN_FILE, WEIGHTS_FILE, SIMILARITY_FILE)
 
 
 # ---- fixtures ------------------------------------------------------------------------------------------
-
-
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +51,12 @@ def runs(diabetes: Dataset, wine_named: Dataset) -> dict[str, tuple[Run, np.ndar
         "hnn-regression": (train_run(diabetes, ModelSpec(channels=2), config=CONFIG), diabetes.X),
         "hnn-classification": (train_run(wine_named, ModelSpec(channels=2), config=CONFIG), wine_named.X),
         "mlp-classification": (train_run(wine, ModelSpec("mlp", channels=2), config=CONFIG), wine.X),
+        "hnn-mfcf-mi": (
+            train_run(diabetes, ModelSpec(channels=1), config=CONFIG, ifn=IFNSpec("mi", "mfcf", 3, threshold=0.01)),
+            diabetes.X,
+        ),
         "hnn-mst-spearman": (
-            train_run(
-                diabetes, ModelSpec(channels=1, readout_width=2), config=CONFIG, method="mst", similarity="spearman2"
-            ),
+            train_run(diabetes, ModelSpec(channels=1, readout_width=2), config=CONFIG, ifn=IFNSpec("spearman2", "mst")),
             diabetes.X,
         ),
     }
@@ -98,7 +99,7 @@ def assert_same_network(a: Run, b: Run) -> None:
     na, nb = a.network, b.network
     assert na.feature_names == nb.feature_names
     assert np.array_equal(na.similarity, nb.similarity) and nb.similarity.dtype == np.float64
-    assert na.similarity_method == nb.similarity_method
+    assert na.ifn == nb.ifn and na.similarity_method == nb.similarity_method
     assert na.seconds == nb.seconds
     assert na.graph == nb.graph  # method, n_nodes, cliques, clique tree, separators, vertex order, total weight
     assert np.array_equal(na.graph.edges, nb.graph.edges)
@@ -131,7 +132,9 @@ def assert_same_result(a: Run, b: Run) -> None:
         assert np.array_equal(ra.y_scaler.scale, rb.y_scaler.scale)
 
 
-@pytest.mark.parametrize("name", ["hnn-regression", "hnn-classification", "mlp-classification", "hnn-mst-spearman"])
+@pytest.mark.parametrize(
+    "name", ["hnn-regression", "hnn-classification", "mlp-classification", "hnn-mst-spearman", "hnn-mfcf-mi"]
+)
 def test_round_trip_is_exact(runs: dict[str, tuple[Run, np.ndarray]], name: str, tmp_path: Path) -> None:
     original, X = runs[name]
     loaded = load_run(save_run(original, tmp_path / name))
@@ -144,7 +147,7 @@ def test_round_trip_is_exact(runs: dict[str, tuple[Run, np.ndarray]], name: str,
     assert loaded.spec == original.spec
     assert (loaded.dataset_name, loaded.target, loaded.task) == (original.dataset_name, original.target, original.task)
     assert loaded.classes == original.classes
-    assert loaded.ifn_options == original.ifn_options
+    assert loaded.ifn == original.ifn and type(loaded.ifn.threshold) is float
     assert_same_network(original, loaded)
     assert_same_result(original, loaded)
 
@@ -163,9 +166,10 @@ def test_file_layout_and_keys(saved: Path) -> None:
     assert (doc["format"], doc["version"], doc["hnnviz_version"]) == (FORMAT_NAME, FORMAT_VERSION, hnnviz.__version__)
     assert set(doc) == {
         "format", "version", "hnnviz_version", "dataset_name", "target", "task", "classes", "feature_names",
-        "ifn_options", "spec", "n_outputs", "network", "training",
+        "ifn", "spec", "n_outputs", "network", "training",
     }  # fmt: skip
-    assert set(doc["network"]) == {"similarity_method", "seconds", "graph", "complex"}
+    assert doc["ifn"] == {"similarity": "pearson2", "method": "tmfg", "max_clique_size": 4, "threshold": 0.0}
+    assert set(doc["network"]) == {"seconds", "graph", "complex"}
     assert set(doc["network"]["complex"]) == {"n_vertices", "f_vector", "betti"}
     assert set(doc["training"]["history"][0]) == {"epoch", "train_loss", "val_loss", "best", "seconds"}
     assert set(load_file(saved / SIMILARITY_FILE)) == {"similarity"}
@@ -196,17 +200,6 @@ def test_save_refuses_unstorable_labels(runs: dict[str, tuple[Run, np.ndarray]],
     with pytest.raises(ModelFileError, match=r"class label \(1, 2\) \(tuple\) cannot be stored"):
         save_run(bad, tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
-
-
-def test_save_refuses_unstorable_options(run: Run, tmp_path: Path) -> None:
-    bad = dataclasses.replace(run, ifn_options={**run.ifn_options, "threshold": object()})
-    with pytest.raises(ModelFileError, match="filtering option 'threshold'"):
-        save_run(bad, tmp_path / "bad")
-
-
-def test_non_finite_options_round_trip(run: Run, tmp_path: Path) -> None:
-    odd = dataclasses.replace(run, ifn_options={**run.ifn_options, "threshold": -np.inf})
-    assert load_run(save_run(odd, tmp_path / "odd")).ifn_options == odd.ifn_options
 
 
 def test_save_into_a_file_fails(run: Run, tmp_path: Path) -> None:
@@ -307,6 +300,7 @@ def _overlapping_split(doc: dict[str, Any]) -> None:
         (_delete("format"), "not an hnnviz run: 'format' is None"),
         (_set("version", FORMAT_VERSION + 1), f"format version {FORMAT_VERSION + 1} was written by a newer hnnviz"),
         (_set("version", 0), "unsupported format version 0"),
+        (_set("version", 1), "unsupported format version 1; this hnnviz reads version 2"),
         (_set("version", "1"), "'version' must be an int; got string '1'"),
         (_drop_feature, "the complex has 10 vertices .* but there are 9 feature names"),
         (_set("feature_names", ["a"] * 10), "'feature_names' must be a non-empty list of distinct names"),
@@ -331,6 +325,14 @@ def _overlapping_split(doc: dict[str, Any]) -> None:
         (_set("task", "ranking"), "'task' must be 'regression' or 'classification'"),
         (_set("n_outputs", 2), "a regression run has no classes and 1 output"),
         (_set("classes", [[1]]), "'classes' must be null or a list of str/int/float/bool"),
+        (_delete("ifn"), "required key 'ifn' is missing"),
+        (_set("ifn", "tmfg"), "'ifn' must be an object; got string 'tmfg'"),
+        (_set("ifn.threshold", -1.0), r"invalid filtering options 'ifn': The 'threshold' parameter of IFNSpec"),
+        (_set("ifn.max_clique_size", True), "invalid filtering options 'ifn': The 'max_clique_size' parameter"),
+        (_set("ifn.similarity", "cosine"), "invalid filtering options 'ifn': The 'similarity' parameter"),
+        (_set("ifn.alpha", 1), r"invalid filtering options 'ifn': .* Got missing \[\] and unknown \['alpha'\]"),
+        (_delete("ifn.threshold"), r"invalid filtering options 'ifn': .* Got missing \['threshold'\]"),
+        (_set("ifn.method", "mst"), "the graph was built by 'tmfg' but 'ifn.method' is 'mst'"),
     ],
 )
 def test_tampered_run_json(saved: Path, edit: Callable[[dict[str, Any]], None], match: str) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from hnnviz.exceptions import GraphConstructionError, InputValidationError
+from hnnviz.pipeline import IFNSpec
 from hnnviz.stability import Stability, bootstrap_stability
 from hnnviz.synthetic import make_planted
 
@@ -28,7 +29,7 @@ def noise() -> np.ndarray:
 
 @pytest.mark.parametrize("method", ["tmfg", "mfcf", "mst"])
 def test_well_separated_structure_is_perfectly_stable(chain: np.ndarray, method: str) -> None:
-    s = bootstrap_stability(chain, names(8), n_boot=30, method=method)
+    s = bootstrap_stability(chain, names(8), n_boot=30, ifn=IFNSpec(method=method))
     assert s.reference_edge_frequencies().tolist() == [1.0] * len(s.reference_edges)
     assert s.reference_clique_frequencies().tolist() == [1.0] * len(s.reference_cliques)
     assert set(s.edge_frequency) == set(s.reference_edges) and s.score == 1.0
@@ -70,6 +71,17 @@ def test_reproducible_with_seed(noise: np.ndarray) -> None:
     assert (np.random.get_state()[1] == state).all()
 
 
+def test_mfcf_options_are_used(chain: np.ndarray) -> None:
+    s = bootstrap_stability(chain, names(8), n_boot=5, ifn=IFNSpec(method="mfcf", max_clique_size=3))
+    assert {len(c) for c in s.reference_cliques} == {3} and {len(c) for c in s.clique_frequency} == {3}
+
+
+def test_progress_is_reported_after_each_resample(chain: np.ndarray) -> None:
+    seen: list[tuple[int, int]] = []
+    bootstrap_stability(chain, names(8), n_boot=7, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(b, 7) for b in range(1, 8)]
+
+
 def test_score_and_to_dict() -> None:
     s = Stability(("a", "b", "c"), {("a", "b"): 0.5}, {("a", "b"): 0.5}, (("a", "b"), ("b", "c")), (("a", "b"),), 2)
     assert s.score == 0.25
@@ -86,8 +98,7 @@ def test_score_and_to_dict() -> None:
     [
         ({"n_boot": 0}, r"The 'n_boot' parameter of bootstrap_stability must be an int in \[1, inf\]"),
         ({"n_boot": 2.0}, "The 'n_boot' parameter of bootstrap_stability must be an int"),
-        ({"method": "pmfg"}, "The 'method' parameter of bootstrap_stability must be one of"),
-        ({"similarity": "cosine"}, "The 'similarity' parameter of bootstrap_stability must be one of"),
+        ({"ifn": "tmfg"}, "The 'ifn' parameter of bootstrap_stability must be an IFNSpec or None. Got str instead."),
         ({"seed": -1}, "The 'seed' parameter of bootstrap_stability must be an int >= 0, a numpy Generator or None"),
         ({"seed": 1.5}, "The 'seed' parameter of bootstrap_stability must be an int >= 0"),
     ],

@@ -274,7 +274,7 @@ def test_lab_result(lab) -> None:
         ({"spec": ModelSpec(kind="mlp")}, "The 'spec' parameter of run_lab must describe an HNN"),
         ({"config": TrainConfig(test_size=0)}, "The 'config' parameter of run_lab must keep test rows"),
         ({"explain_method": "shap"}, "The 'explain_method' parameter of run_lab must be one of"),
-        ({"method": "pmfg"}, "The 'method' parameter of run_lab must be one of"),
+        ({"ifn": "pmfg"}, "The 'ifn' parameter of run_lab must be an IFNSpec or None. Got str instead."),
         ({"k": 0}, r"The 'k' parameter of run_lab must be an int in \[1, inf\]"),
     ],
 )

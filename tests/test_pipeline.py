@@ -1,0 +1,157 @@
+"""Tests of hnnviz.pipeline: the IFNSpec options object, build_graph and filter_network."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+import hnnviz
+from hnnviz.data import load_sample
+from hnnviz.exceptions import InputValidationError
+from hnnviz.ifn import mfcf, mst, tmfg
+from hnnviz.pipeline import IFNSpec, build_graph, filter_network
+from hnnviz.runs import ModelSpec, train_run
+from hnnviz.train import TrainConfig
+
+SPECS = [
+    IFNSpec(),
+    IFNSpec("spearman2", "mst"),
+    IFNSpec("mi", "mfcf", max_clique_size=3, threshold=0.1),
+    IFNSpec("abs", "mfcf", max_clique_size=5),
+]
+
+
+@pytest.fixture(scope="module")
+def X() -> np.ndarray:
+    return np.random.default_rng(0).normal(size=(60, 8)) + np.random.default_rng(1).normal(size=(60, 1))
+
+
+NAMES = tuple("abcdefgh")
+
+
+# ---- IFNSpec -------------------------------------------------------------------------------------------
+
+
+def test_defaults() -> None:
+    spec = IFNSpec()
+    assert (spec.similarity, spec.method, spec.max_clique_size, spec.threshold) == ("pearson2", "tmfg", 4, 0.0)
+    assert spec == IFNSpec("pearson2", "tmfg", 4, 0.0) and hash(spec) == hash(IFNSpec())
+    assert hnnviz.IFNSpec is IFNSpec
+
+
+def test_is_frozen() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        IFNSpec().method = "mst"  # type: ignore[misc]
+
+
+def test_numpy_scalars_become_plain_numbers() -> None:
+    spec = IFNSpec(method="mfcf", max_clique_size=np.int64(3), threshold=np.float32(0.5))
+    assert type(spec.max_clique_size) is int and type(spec.threshold) is float
+    assert IFNSpec(threshold=1) == IFNSpec(threshold=1.0) and type(IFNSpec(threshold=1).threshold) is float
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"similarity": "cosine"}, "The 'similarity' parameter of IFNSpec must be one of 'pearson2', .* Got 'cosine'"),
+        ({"method": "pmfg"}, "The 'method' parameter of IFNSpec must be one of 'tmfg', 'mfcf', 'mst'. Got 'pmfg'"),
+        ({"max_clique_size": 1}, r"The 'max_clique_size' parameter of IFNSpec must be an int in \[2, inf\]. Got 1"),
+        ({"max_clique_size": 3.0}, "The 'max_clique_size' parameter of IFNSpec must be an int. Got 3.0 instead."),
+        ({"max_clique_size": True}, "The 'max_clique_size' parameter of IFNSpec must be an int. Got True instead."),
+        ({"threshold": -0.1}, r"The 'threshold' parameter of IFNSpec must be a number in \[0, inf\]. Got -0.1"),
+        ({"threshold": float("inf")}, "The 'threshold' parameter of IFNSpec must be a finite number. Got inf"),
+        ({"threshold": float("nan")}, "The 'threshold' parameter of IFNSpec must be a finite number. Got nan"),
+        ({"threshold": "0.1"}, "The 'threshold' parameter of IFNSpec must be a number. Got '0.1' instead."),
+    ],
+)
+def test_validation_errors(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(InputValidationError, match=match):
+        IFNSpec(**kwargs)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.label())
+def test_dict_round_trip(spec: IFNSpec) -> None:
+    d = spec.to_dict()
+    assert list(d) == ["similarity", "method", "max_clique_size", "threshold"]
+    assert IFNSpec.from_dict(d) == spec
+    assert IFNSpec.from_dict(json.loads(json.dumps(d))) == spec
+
+
+@pytest.mark.parametrize(
+    ("d", "match"),
+    [
+        ({**IFNSpec().to_dict(), "alpha": 1}, r"exactly the keys .* Got missing \[\] and unknown \['alpha'\]"),
+        ({"method": "mst"}, r"Got missing \['max_clique_size', 'similarity', 'threshold'\] and unknown \[\]"),
+        ([("method", "mst")], "The 'd' parameter of IFNSpec.from_dict must be a mapping. Got list instead."),
+        ({**IFNSpec().to_dict(), "method": "pmfg"}, "The 'method' parameter of IFNSpec must be one of"),
+        ({**IFNSpec().to_dict(), "max_clique_size": "4"}, "The 'max_clique_size' parameter of IFNSpec must be an int"),
+    ],
+)
+def test_from_dict_errors(d: Any, match: str) -> None:
+    with pytest.raises(InputValidationError, match=match):
+        IFNSpec.from_dict(d)
+
+
+@pytest.mark.parametrize(
+    ("spec", "label"),
+    [
+        (IFNSpec(), "TMFG on pearson2"),
+        (IFNSpec("spearman2", "mst"), "MST on spearman2"),
+        (IFNSpec("mi", "mfcf", max_clique_size=3, threshold=0.1), "MFCF (k=3, threshold 0.1) on mi"),
+        (IFNSpec(method="mfcf"), "MFCF (k=4, threshold 0) on pearson2"),
+        (IFNSpec(method="tmfg", max_clique_size=6), "TMFG on pearson2"),  # MFCF options do not apply
+    ],
+)
+def test_label(spec: IFNSpec, label: str) -> None:
+    assert spec.label() == label
+
+
+# ---- build_graph and filter_network --------------------------------------------------------------------
+
+
+def test_build_graph_runs_the_spec_s_filter(small_W: np.ndarray) -> None:
+    assert build_graph(small_W) == tmfg(small_W)
+    assert build_graph(small_W, IFNSpec(method="mst")) == mst(small_W)
+    spec = IFNSpec(method="mfcf", max_clique_size=3, threshold=0.05)
+    assert build_graph(small_W, spec) == mfcf(small_W, 3, threshold=0.05)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.label())
+def test_filter_network_records_its_spec(X: np.ndarray, spec: IFNSpec) -> None:
+    net = filter_network(X, NAMES, spec)
+    assert net.ifn == spec and net.similarity_method == spec.similarity and net.graph.method == spec.method
+    if spec.method == "mfcf":
+        assert max(len(c) for c in net.graph.cliques) <= spec.max_clique_size
+    summary = net.to_dict()
+    assert summary["ifn"] == spec.to_dict() and summary["similarity"] == spec.similarity
+    json.dumps(summary)
+
+
+def test_filter_network_default_is_the_default_spec(X: np.ndarray) -> None:
+    a, b = filter_network(X, NAMES), filter_network(X, NAMES, IFNSpec())
+    assert a.ifn == IFNSpec() and a.graph == b.graph and np.array_equal(a.similarity, b.similarity)
+
+
+@pytest.mark.parametrize("call", [filter_network, build_graph])
+def test_rejects_anything_but_a_spec(X: np.ndarray, call: Any) -> None:
+    first = X if call is filter_network else np.ones((5, 5))
+    args = (first, NAMES) if call is filter_network else (first,)
+    with pytest.raises(InputValidationError, match=f"The 'ifn' parameter of {call.__name__} must be an IFNSpec or"):
+        call(*args, {"method": "mst"})
+
+
+def test_train_run_network_is_the_filtered_training_rows() -> None:
+    data = load_sample("diabetes")
+    spec = IFNSpec("spearman2", "mfcf", max_clique_size=3, threshold=0.01)
+    run = train_run(data, ModelSpec(channels=1), config=TrainConfig(epochs=2), ifn=spec)
+    expected = filter_network(data.X[run.result.split.train], data.feature_names, spec)
+    assert run.ifn == spec and run.network.ifn == spec
+    assert np.array_equal(run.network.similarity, expected.similarity)
+    assert run.network.graph == expected.graph
+    assert run.network.complex.f_vector == expected.complex.f_vector
+    with pytest.raises(InputValidationError, match="The 'ifn' parameter of train_run must be an IFNSpec or None"):
+        train_run(data, ifn="tmfg")
