@@ -15,19 +15,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hnnviz import data as data_module
 from hnnviz.data import (
     SAMPLES,
     SUPPORTED_FORMATS,
     Dataset,
     DroppedItem,
     SampleInfo,
+    describe_columns,
+    excel_sheets,
     load_dataset,
     load_sample,
     prepare_dataset,
     read_table,
     sample_data_dir,
 )
+from hnnviz.data import samples as samples_module
 from hnnviz.exceptions import (
     DataFormatError,
     HNNVizError,
@@ -205,6 +207,74 @@ def test_duplicate_names_in_xlsx(tmp_path):
     pd.DataFrame([[1, 2, 3, 4]], columns=["a", "b", "a", "b"]).to_excel(tmp_path / "d.xlsx", index=False)
     with pytest.raises(DataFormatError, match=r"'a' \(columns 1 and 3\), 'b' \(columns 2 and 4\)"):
         read_table(tmp_path / "d.xlsx")
+
+
+def two_sheet_workbook() -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer) as writer:
+        pd.DataFrame({"a": [1, 2], "b": [3, 4]}).to_excel(writer, sheet_name="first", index=False)
+        pd.DataFrame({"x": [5.0, 6.0], "y": [7.0, 8.0], "z": [9.0, 1.0]}).to_excel(
+            writer, sheet_name="second", index=False
+        )
+    return buffer.getvalue()
+
+
+def test_a_workbook_lists_its_sheets_and_reads_the_one_asked_for():
+    book = two_sheet_workbook()
+    assert excel_sheets(book) == ["first", "second"]
+    assert list(read_table(book).columns) == ["a", "b"]  # the first sheet by default
+    second = read_table(book, sheet="second")
+    assert list(second.columns) == ["x", "y", "z"] and second["x"].tolist() == [5.0, 6.0]
+    named = io.BytesIO(book)
+    named.name = "book.xlsx"
+    assert load_dataset(named, sheet="second", min_rows=1, min_features=1).feature_names == ("x", "y", "z")
+
+
+def test_an_unknown_sheet_names_the_sheets_there_are():
+    with pytest.raises(DataFormatError, match=r"'data' has no sheet 'third'; its sheets are 'first', 'second'\."):
+        read_table(two_sheet_workbook(), sheet="third")
+
+
+def test_a_sheet_of_a_text_file_is_refused():
+    with pytest.raises(DataFormatError, match=r"'data' is csv, not an xlsx workbook: it has no sheet 'first'"):
+        read_table(b"a,b\n1,2\n", fmt="csv", sheet="first")
+
+
+def test_sheets_of_a_file_that_is_not_a_workbook():
+    with pytest.raises(DataFormatError, match=r"Cannot read 'data' as an xlsx workbook"):
+        excel_sheets(b"PK\x03\x04broken zip")
+
+
+def test_describe_columns_says_what_became_of_every_column():
+    table = pd.DataFrame(
+        {
+            "a": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "blank": [1.0, None, None, None, None, 2.0],
+            "city": ["x", "y", " ", "x", "y", "x"],
+            "twin": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "flag": [True, False, True, False, True, True],
+            "y": [0.5, 1.5, 2.5, 3.5, 4.5, 5.5],
+        }
+    )
+    ds = prepare_dataset(table, target="y", min_rows=1, min_features=1)
+    summary = describe_columns(table, ds).set_index("column")
+    assert list(summary.index) == list(table.columns)
+    assert summary["role"].to_dict() == {
+        "a": "feature", "blank": "dropped", "city": "dropped", "twin": "dropped", "flag": "feature", "y": "target",
+    }  # fmt: skip
+    assert summary["type"].to_dict() == {
+        "a": "decimal", "blank": "decimal", "city": "text", "twin": "decimal", "flag": "boolean", "y": "decimal",
+    }  # fmt: skip
+    assert summary.loc["blank", "missing"] == 4 and summary.loc["city", "missing"] == 1  # a blank string is missing
+    assert summary.loc["city", "distinct"] == 2 and summary.loc["flag", "distinct"] == 2
+    assert summary.loc["twin", "why"] == "duplicate of column 'a'"
+    assert summary.loc["blank", "why"].startswith("more than half missing")
+    assert summary.loc["city", "why"].startswith("non-numeric")
+
+
+def test_describe_columns_needs_a_table(frame):
+    with pytest.raises(InputValidationError, match="must be a pandas DataFrame"):
+        describe_columns([1, 2], prepare_dataset(frame))
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "xlsx"])
@@ -528,14 +598,14 @@ def test_unknown_sample():
 
 
 def test_missing_sample_folder(monkeypatch, tmp_path):
-    monkeypatch.setattr(data_module, "__file__", str(tmp_path / "hnnviz" / "data.py"))
+    monkeypatch.setattr(samples_module, "__file__", str(tmp_path / "hnnviz" / "data" / "samples.py"))
     with pytest.raises(DataFormatError, match=r"Bundled sample data not found at .*pip install -e \."):
         load_sample("diabetes")
 
 
 def test_missing_sample_file(monkeypatch):
     fake = {"ghost": SampleInfo("ghost.csv", None, None, "not there")}
-    monkeypatch.setattr(data_module, "SAMPLES", fake)
+    monkeypatch.setattr(samples_module, "SAMPLES", fake)
     with pytest.raises(DataFormatError, match=r"ghost\.csv' is missing; regenerate it with"):
         load_sample("ghost")
 

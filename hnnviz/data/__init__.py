@@ -1,0 +1,36 @@
+"""Load a table, keep the usable numeric features, and report everything that was dropped.
+
+The pipeline starts here: :func:`read_table` turns a file (a path, raw bytes or an uploaded file) into a
+:class:`pandas.DataFrame`; :func:`prepare_dataset` picks the target, infers the task, keeps the finite
+numeric feature columns and records every column or row it drops as a :class:`DroppedItem`;
+:func:`load_dataset` does both. :func:`load_sample` opens one of the data sets bundled in ``sample_data/``
+(see :data:`SAMPLES`); :func:`describe_columns` says, column by column, what a table holds and what became
+of each column.
+
+Modules: ``reading`` (files to tables), ``cleaning`` (tables to data sets), ``dataset`` (the result types),
+``samples`` (the bundled sets) and ``profile`` (the column summary).
+"""
+
+from .cleaning import load_dataset, prepare_dataset
+from .dataset import Dataset, DroppedItem, Task, feature_columns
+from .profile import describe_columns
+from .reading import SUPPORTED_FORMATS, Source, excel_sheets, read_table
+from .samples import SAMPLES, SampleInfo, load_sample, sample_data_dir
+
+__all__ = [
+    "SAMPLES",
+    "SUPPORTED_FORMATS",
+    "Dataset",
+    "DroppedItem",
+    "SampleInfo",
+    "Source",
+    "Task",
+    "describe_columns",
+    "excel_sheets",
+    "feature_columns",
+    "load_dataset",
+    "load_sample",
+    "prepare_dataset",
+    "read_table",
+    "sample_data_dir",
+]

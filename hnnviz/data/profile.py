@@ -1,0 +1,96 @@
+"""Column by column: what a table holds, and what the cleaning made of each column and why."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..exceptions import InputValidationError
+from .dataset import Dataset
+
+__all__ = ["describe_columns"]
+
+
+def describe_columns(table: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """One row per column of ``table``: its type, missing and distinct values, and its role in ``dataset``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table as read (e.g. by :func:`~hnnviz.data.read_table`).
+    dataset : Dataset
+        What :func:`~hnnviz.data.prepare_dataset` made of ``table``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``column``, ``type`` (``"integer"``, ``"decimal"``, ``"boolean"``, ``"text"``, ``"date/time"``
+        ...), ``missing`` (empty or NaN cells), ``distinct`` (distinct non-missing values), ``role``
+        (``"feature"``, ``"target"`` or ``"dropped"``) and ``why`` (the reason a column was dropped).
+
+    Raises
+    ------
+    InputValidationError
+        If ``table`` is not a DataFrame.
+
+    Examples
+    --------
+    >>> from hnnviz.data import prepare_dataset
+    >>> table = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [None, 1.5, 2.5, 0.5, 1.0], "c": list("xyxyx"), "k": [7] * 5})
+    >>> ds = prepare_dataset(table, target="c", min_rows=1, min_features=1)
+    >>> print(describe_columns(table, ds)[["column", "type", "missing", "distinct", "role"]].to_string(index=False))
+    column    type  missing  distinct    role
+         a integer        0         5 feature
+         b decimal        1         4 feature
+         c    text        0         2  target
+         k integer        0         1 dropped
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise InputValidationError(
+            f"The 'table' parameter of describe_columns must be a pandas DataFrame. Got {type(table).__name__}."
+        )
+    features = set(dataset.feature_names)
+    reasons = {item.name: item.reason for item in dataset.dropped if item.kind == "column"}
+    rows = []
+    for name in table.columns:
+        column = table[name]
+        present = _present(column)
+        if name in features:
+            role, why = "feature", ""
+        elif name == dataset.target:
+            role, why = "target", "the column to predict"
+        else:
+            role, why = "dropped", reasons.get(str(name), "not used")
+        rows.append(
+            {
+                "column": str(name),
+                "type": _type_word(column),
+                "missing": int(len(column) - present.sum()),
+                "distinct": int(column[present].nunique()),
+                "role": role,
+                "why": why,
+            }
+        )
+    return pd.DataFrame(rows, columns=["column", "type", "missing", "distinct", "role", "why"])
+
+
+def _present(column: pd.Series) -> pd.Series:
+    """Cells holding a value: not NaN/None and not a blank string."""
+    blank = column.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
+    return column.notna() & ~blank
+
+
+def _type_word(column: pd.Series) -> str:
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "integer"
+    if pd.api.types.is_float_dtype(dtype):
+        return "decimal"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date/time"
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "category"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return str(dtype)
+    return "text"
