@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -27,7 +28,7 @@ from torch import Tensor, nn
 from ._validation import check_in, check_int
 from .complex import CliqueComplex
 
-__all__ = ["ACTIVATIONS", "HNN", "MLP", "SimplexLayer"]
+__all__ = ["ACTIVATIONS", "HNN", "MLP", "Architecture", "LayerSummary", "SimplexLayer", "describe_hnn"]
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {"gelu": nn.GELU, "relu": nn.ReLU, "tanh": nn.Tanh}
 
@@ -237,3 +238,109 @@ class MLP(_ReadoutNet):
     def input_units(self, x: Tensor) -> Tensor:
         """The input layer as it is, ``(batch, p)``; every layer's activation is ``(batch, width)``."""
         return x
+
+
+ORDER_NAMES = ("inputs", "edges", "triangles", "tetrahedra")
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """One order of an HNN, beside the dense layer of the same width.
+
+    Attributes
+    ----------
+    order : int
+        0 for the inputs, 1 for edges, 2 for triangles ...
+    name : str
+        ``"inputs"``, ``"edges"``, ``"triangles"``, ``"tetrahedra"`` or ``"order k"``.
+    units : int
+        Simplices of this order (input features for order 0).
+    channels : int
+        Channels per unit (1 for the inputs).
+    fan_in : int
+        Faces each unit reads: ``order + 1`` (0 for the inputs, which read nothing).
+    hnn_params : int
+        Weights and biases of the HNN layer that computes this order.
+    mlp_params : int
+        Weights and biases of the dense layer that computes a layer of the same width from the previous one.
+    """
+
+    order: int
+    name: str
+    units: int
+    channels: int
+    fan_in: int
+    hnn_params: int
+    mlp_params: int
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """The HNN a clique complex defines, layer by layer, and its size against the same-width dense MLP.
+
+    Attributes
+    ----------
+    layers : tuple of LayerSummary
+        One per order, the inputs first.
+    readout_params : int
+        The per-order linear readouts and the final head (the same in both models).
+    hnn_params, mlp_params : int
+        Every trainable parameter of each model.
+    """
+
+    layers: tuple[LayerSummary, ...]
+    readout_params: int
+    hnn_params: int
+    mlp_params: int
+
+    @property
+    def ratio(self) -> float:
+        """How many times more parameters the dense MLP has."""
+        return self.mlp_params / self.hnn_params
+
+
+def describe_hnn(
+    complex: CliqueComplex,
+    n_outputs: int = 1,
+    *,
+    channels: int = 1,
+    max_order: int | None = None,
+    readout_width: int = 1,
+) -> Architecture:
+    """Count, order by order, the units and parameters of ``HNN(complex, ...)`` and of its same-width MLP.
+
+    Counted from the complex, without building either model (the dense MLP of a large complex would not fit
+    in memory). Arguments as for :class:`HNN`.
+
+    Examples
+    --------
+    >>> from hnnviz.complex import clique_complex
+    >>> cx = clique_complex([(0, 1, 2, 3), (1, 2, 3, 4)])
+    >>> arch = describe_hnn(cx)
+    >>> [(layer.name, layer.units, layer.fan_in) for layer in arch.layers]
+    [('inputs', 5, 0), ('edges', 9, 2), ('triangles', 7, 3), ('tetrahedra', 2, 4)]
+    >>> arch.hnn_params == HNN(cx).n_params, arch.mlp_params == MLP(HNN(cx).widths).n_params
+    (True, True)
+    """
+    channels = check_int(channels, name="channels", owner="describe_hnn", low=1)
+    top = (
+        complex.max_order if max_order is None else check_int(max_order, name="max_order", owner="describe_hnn", low=0)
+    )
+    top = min(top, complex.max_order)
+    units = [complex.n_vertices] + [len(complex.simplices[k]) for k in range(1, top + 1)]
+    widths = [units[0]] + [n * channels for n in units[1:]]
+    layers = [LayerSummary(0, ORDER_NAMES[0], units[0], 1, 0, 0, 0)]
+    for k in range(1, top + 1):
+        in_channels = 1 if k == 1 else channels
+        hnn = units[k] * (k + 1) * in_channels * channels + units[k] * channels
+        mlp = widths[k - 1] * widths[k] + widths[k]
+        name = ORDER_NAMES[k] if k < len(ORDER_NAMES) else f"order {k}"
+        layers.append(LayerSummary(k, name, units[k], channels, k + 1, hnn, mlp))
+    readouts = sum(w * readout_width + readout_width for w in widths)
+    readouts += readout_width * len(widths) * n_outputs + n_outputs
+    return Architecture(
+        layers=tuple(layers),
+        readout_params=readouts,
+        hnn_params=readouts + sum(layer.hnn_params for layer in layers),
+        mlp_params=readouts + sum(layer.mlp_params for layer in layers),
+    )

@@ -5,6 +5,7 @@ The app pages and the command line both call :func:`filter_network`, so they alw
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
@@ -18,7 +19,7 @@ from .exceptions import InputValidationError
 from .ifn import FilteredGraph, mfcf, mst, tmfg
 from .similarity import SIMILARITY_METHODS, SimilarityMethod, similarity_matrix
 
-__all__ = ["IFN_METHODS", "FilteredNetwork", "IFNSpec", "build_graph", "check_ifn", "filter_network"]
+__all__ = ["IFN_METHODS", "FilteredNetwork", "IFNSpec", "Neighbourhood", "build_graph", "check_ifn", "filter_network"]
 
 IFNMethod = Literal["tmfg", "mfcf", "mst"]
 IFN_METHODS: tuple[str, ...] = ("tmfg", "mfcf", "mst")
@@ -124,6 +125,33 @@ def check_ifn(ifn: IFNSpec | None, *, owner: str) -> IFNSpec:
 
 
 @dataclass(frozen=True)
+class Neighbourhood:
+    """One feature's place in a filtered network: its neighbours with the edge weights, and its cliques.
+
+    Attributes
+    ----------
+    feature : str
+    neighbours : tuple of (str, float)
+        Every neighbour and the weight (similarity) of the edge to it, strongest first.
+    cliques : tuple of tuple of str
+        The maximal cliques holding the feature, in the order they were created.
+    """
+
+    feature: str
+    neighbours: tuple[tuple[str, float], ...]
+    cliques: tuple[tuple[str, ...], ...]
+
+    @property
+    def degree(self) -> int:
+        return len(self.neighbours)
+
+    @property
+    def strength(self) -> float:
+        """Sum of the weights of the feature's edges."""
+        return float(sum(weight for _, weight in self.neighbours))
+
+
+@dataclass(frozen=True)
 class FilteredNetwork:
     """Everything the filtering stage produces for one data matrix.
 
@@ -154,6 +182,34 @@ class FilteredNetwork:
     def similarity_method(self) -> str:
         """The similarity measure (``ifn.similarity``)."""
         return self.ifn.similarity
+
+    def neighbourhood(self, feature: str) -> Neighbourhood:
+        """The neighbours (with edge weights) and maximal cliques of one feature.
+
+        Raises
+        ------
+        InputValidationError
+            If ``feature`` is not a vertex of the network (close names are suggested).
+
+        Examples
+        --------
+        >>> X = np.random.default_rng(0).normal(size=(40, 5))
+        >>> hood = filter_network(X, ["a", "b", "c", "d", "e"]).neighbourhood("e")
+        >>> [name for name, weight in hood.neighbours], hood.cliques
+        (['d', 'c', 'a', 'b'], (('a', 'b', 'd', 'e'), ('a', 'b', 'c', 'e')))
+        """
+        names = self.feature_names
+        if feature not in names:
+            close = difflib.get_close_matches(str(feature), names, n=3)
+            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise InputValidationError(f"No feature {feature!r} in this network.{hint}")
+        v = names.index(feature)
+        graph = self.graph.graph
+        neighbours = sorted(
+            ((names[u], float(graph[v][u]["weight"])) for u in graph[v]), key=lambda nw: (-nw[1], nw[0])
+        )
+        cliques = tuple(tuple(names[u] for u in clique) for clique in self.graph.cliques if v in clique)
+        return Neighbourhood(feature, tuple(neighbours), cliques)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary with vertices named: nodes, edges, cliques, separators, clique tree, homology."""

@@ -10,7 +10,7 @@ from conftest import random_similarity
 from hnnviz.complex import clique_complex
 from hnnviz.exceptions import InputValidationError
 from hnnviz.ifn import mfcf, tmfg
-from hnnviz.model import HNN, MLP, SimplexLayer
+from hnnviz.model import HNN, MLP, SimplexLayer, describe_hnn
 from hnnviz.train import torch_seed
 
 
@@ -140,3 +140,31 @@ def test_hnn_rejects_bad_parameters(tmfg_complex, kwargs: dict, match: str) -> N
 def test_layer_rejects_a_flat_face_array() -> None:
     with pytest.raises(ValueError, match=r"SimplexLayer needs a \(n_simplices, k\+1\) face array"):
         SimplexLayer(np.arange(4), 1, 1)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"channels": 4}, {"channels": 3, "max_order": 2}, {"readout_width": 2, "n_outputs": 3}, {"max_order": 0}],
+)
+@pytest.mark.parametrize("graph", ["tmfg", "mfcf"])
+def test_describe_hnn_counts_what_the_models_hold(graph: str, kwargs: dict) -> None:
+    W = random_similarity(12, seed=3)
+    cx = clique_complex(tmfg(W) if graph == "tmfg" else mfcf(W, 5))
+    arch = describe_hnn(cx, **kwargs)
+    hnn = HNN(cx, **kwargs)
+    mlp = MLP(hnn.widths, kwargs.get("n_outputs", 1), readout_width=kwargs.get("readout_width", 1))
+    assert arch.hnn_params == hnn.n_params and arch.mlp_params == mlp.n_params
+    assert [layer.units for layer in arch.layers] == list(hnn.orders)
+    assert [layer.hnn_params for layer in arch.layers[1:]] == [
+        sum(p.numel() for p in m.parameters()) for m in hnn.layers
+    ]
+    assert [layer.fan_in for layer in arch.layers] == [0, *range(2, len(hnn.orders) + 1)]  # order k reads k + 1 faces
+    assert arch.ratio == mlp.n_params / hnn.n_params
+
+
+def test_describe_hnn_of_a_tmfg_matches_the_paper_without_building_the_dense_model() -> None:
+    p = 2000  # a same-width MLP would hold about 15 p^2 = 60 million weights
+    arch = describe_hnn(clique_complex(tmfg(random_similarity(p, seed=1))))
+    assert arch.hnn_params == 34 * p - 73
+    assert [layer.name for layer in arch.layers] == ["inputs", "edges", "triangles", "tetrahedra"]
+    assert arch.ratio > 400

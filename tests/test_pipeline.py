@@ -155,3 +155,24 @@ def test_train_run_network_is_the_filtered_training_rows() -> None:
     assert run.network.complex.f_vector == expected.complex.f_vector
     with pytest.raises(InputValidationError, match="The 'ifn' parameter of train_run must be an IFNSpec or None"):
         train_run(data, ifn="tmfg")
+
+
+def test_neighbourhood_lists_every_edge_and_clique_of_a_feature():
+    rng = np.random.default_rng(5)
+    names = [f"f{i}" for i in range(9)]
+    net = filter_network(rng.normal(size=(60, 9)), names)
+    for v, name in enumerate(names):
+        hood = net.neighbourhood(name)
+        graph = net.graph.graph
+        assert {n for n, _ in hood.neighbours} == {names[u] for u in graph[v]}
+        assert all(w == pytest.approx(net.similarity[v, names.index(n)]) for n, w in hood.neighbours)
+        weights = [w for _, w in hood.neighbours]
+        assert weights == sorted(weights, reverse=True)
+        assert hood.strength == pytest.approx(graph.degree(v, weight="weight"))
+        assert hood.cliques == tuple(tuple(names[u] for u in c) for c in net.graph.cliques if v in c)
+
+
+def test_neighbourhood_of_an_unknown_feature_suggests_close_names():
+    net = filter_network(np.random.default_rng(0).normal(size=(30, 5)), ["alpha", "beta", "gamma", "delta", "eps"])
+    with pytest.raises(InputValidationError, match=r"No feature 'alpah' in this network\. Did you mean 'alpha'\?"):
+        net.neighbourhood("alpah")
