@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import difflib
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from ._validation import check_in, check_int, check_number
 from .complex import CliqueComplex, clique_complex
@@ -198,11 +199,8 @@ class FilteredNetwork:
         >>> [name for name, weight in hood.neighbours], hood.cliques
         (['d', 'c', 'a', 'b'], (('a', 'b', 'd', 'e'), ('a', 'b', 'c', 'e')))
         """
+        (feature,) = self._known([feature])
         names = self.feature_names
-        if feature not in names:
-            close = difflib.get_close_matches(str(feature), names, n=3)
-            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            raise InputValidationError(f"No feature {feature!r} in this network.{hint}")
         v = names.index(feature)
         graph = self.graph.graph
         neighbours = sorted(
@@ -210,6 +208,63 @@ class FilteredNetwork:
         )
         cliques = tuple(tuple(names[u] for u in clique) for clique in self.graph.cliques if v in clique)
         return Neighbourhood(feature, tuple(neighbours), cliques)
+
+    def simplex_table(self, orders: Collection[int] | None = None, containing: Collection[str] = ()) -> pd.DataFrame:
+        """The simplices of the clique complex, one row each, optionally only some orders or features.
+
+        Parameters
+        ----------
+        orders : collection of int, optional
+            Orders to list (0 vertices, 1 edges, 2 triangles ...); default all.
+        containing : collection of str, default ()
+            Only simplices holding every one of these features.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``order``, ``simplex`` (feature names joined by ", "), ``size`` (features) and
+            ``mean_similarity`` (mean similarity over the simplex's pairs of features; NaN for a vertex), by
+            order then in the complex's order.
+
+        Raises
+        ------
+        InputValidationError
+            If ``containing`` names a feature that is not in the network.
+
+        Examples
+        --------
+        >>> X = np.random.default_rng(0).normal(size=(40, 5))
+        >>> table = filter_network(X, ["a", "b", "c", "d", "e"]).simplex_table(orders=[3], containing=["e"])
+        >>> table["simplex"].tolist()
+        ['a, b, c, e', 'a, b, d, e']
+        """
+        wanted = sorted({self.feature_names.index(f) for f in self._known(containing)})
+        rows = []
+        for order, simplices in enumerate(self.complex.simplices):
+            if orders is not None and order not in orders:
+                continue
+            keep = np.isin(simplices, wanted).sum(axis=1) == len(wanted)
+            for simplex in simplices[keep].tolist():
+                pairs = [self.similarity[u, v] for i, u in enumerate(simplex) for v in simplex[i + 1 :]]
+                rows.append(
+                    {
+                        "order": order,
+                        "simplex": ", ".join(self.feature_names[v] for v in simplex),
+                        "size": len(simplex),
+                        "mean_similarity": float(np.mean(pairs)) if pairs else float("nan"),
+                    }
+                )
+        return pd.DataFrame(rows, columns=["order", "simplex", "size", "mean_similarity"])
+
+    def _known(self, features: Collection[str]) -> list[str]:
+        """``features`` as a list, every one checked to be a vertex (close names suggested otherwise)."""
+        features = [features] if isinstance(features, str) else list(features)
+        for feature in features:
+            if feature not in self.feature_names:
+                close = difflib.get_close_matches(str(feature), self.feature_names, n=3)
+                hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+                raise InputValidationError(f"No feature {feature!r} in this network.{hint}")
+        return features
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary with vertices named: nodes, edges, cliques, separators, clique tree, homology."""

@@ -68,6 +68,10 @@ class Stability:
         """The frequency of each reference clique, in ``reference_cliques`` order."""
         return np.array([self.clique_frequency.get(clique, 0.0) for clique in self.reference_cliques])
 
+    def reference_edge_map(self) -> dict[Edge, float]:
+        """Each reference edge with its frequency (0 for one never seen again)."""
+        return dict(zip(self.reference_edges, self.reference_edge_frequencies().tolist(), strict=True))
+
     @property
     def score(self) -> float:
         """One stability score: the mean frequency of the reference edges (1.0: every resample agrees)."""

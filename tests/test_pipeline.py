@@ -176,3 +176,21 @@ def test_neighbourhood_of_an_unknown_feature_suggests_close_names():
     net = filter_network(np.random.default_rng(0).normal(size=(30, 5)), ["alpha", "beta", "gamma", "delta", "eps"])
     with pytest.raises(InputValidationError, match=r"No feature 'alpah' in this network\. Did you mean 'alpha'\?"):
         net.neighbourhood("alpah")
+
+
+def test_simplex_table_lists_every_simplex_and_filters_by_order_and_feature():
+    rng = np.random.default_rng(2)
+    names = [f"f{i}" for i in range(10)]
+    net = filter_network(rng.normal(size=(50, 10)), names)
+    table = net.simplex_table()
+    assert table.groupby("order").size().tolist() == list(net.complex.f_vector)
+    assert (table["size"] == table["order"] + 1).all()
+    u, v = net.graph.edges[0]
+    edge_row = table[table["simplex"] == f"{names[u]}, {names[v]}"]
+    assert edge_row["mean_similarity"].item() == pytest.approx(net.similarity[u, v])
+    both = net.simplex_table(orders=[2, 3], containing=[names[u], names[v]])
+    expected = sum(int(np.isin([u, v], s).all()) for k in (2, 3) for s in net.complex.simplices[k])
+    assert len(both) == expected > 0
+    assert all({names[u], names[v]} <= set(s.split(", ")) for s in both["simplex"])
+    with pytest.raises(InputValidationError, match=r"No feature 'nope' in this network"):
+        net.simplex_table(containing=["nope"])

@@ -85,6 +85,7 @@ def test_progress_is_reported_after_each_resample(chain: np.ndarray) -> None:
 def test_score_and_to_dict() -> None:
     s = Stability(("a", "b", "c"), {("a", "b"): 0.5}, {("a", "b"): 0.5}, (("a", "b"), ("b", "c")), (("a", "b"),), 2)
     assert s.score == 0.25
+    assert s.reference_edge_map() == {("a", "b"): 0.5, ("b", "c"): 0.0}  # an edge never seen again counts 0
     assert s.to_dict() == {
         "score": 0.25,
         "n_boot": 2,
