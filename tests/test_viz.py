@@ -5,12 +5,16 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Sequence
 
+import networkx as nx
 import numpy as np
 import pytest
 
+from hnnviz.complex import clique_complex
 from hnnviz.exceptions import InputValidationError
-from hnnviz.pipeline import FilteredNetwork, filter_network
+from hnnviz.ifn import FilteredGraph, tmfg
+from hnnviz.pipeline import FilteredNetwork, IFNSpec, filter_network
 from hnnviz.viz import clique_tree_figure, graph_figure, graph_html, layout_positions, similarity_heatmap
 from hnnviz.viz.graph import _tree_positions
 
@@ -18,12 +22,46 @@ NASTY = ("<script>alert(1)</script>", "<b>x</b>")
 NAMES = (*NASTY, "a&b", "d", "e", "f", "g", "h")
 
 
+# ---- building networks: the only place that knows the pipeline's signatures (shared by tests/test_viz_*.py) ----
+
+
+def make_network(
+    X: np.ndarray, names: Sequence[str], method: str = "tmfg", max_clique_size: int = 4
+) -> FilteredNetwork:
+    """A filtered network of the columns of ``X``."""
+    return filter_network(X, names, IFNSpec(method=method, max_clique_size=max_clique_size))
+
+
+def network_from_similarity(W: np.ndarray, names: Sequence[str] | None = None) -> FilteredNetwork:
+    """The TMFG network of a similarity matrix, without data (fast at thousands of features)."""
+    graph = tmfg(W)
+    names = tuple(names) if names is not None else tuple(f"x{i}" for i in range(len(W)))
+    return FilteredNetwork(names, W, IFNSpec(), graph, clique_complex(graph), {})
+
+
+def network_from_cliques(cliques: Sequence[Sequence[int]], names: Sequence[str]) -> FilteredNetwork:
+    """A network whose graph is the union of hand-written cliques (weights: 1/(1 + u + v)), as an "mfcf"."""
+    p = len(names)
+    W = np.array([[0.0 if u == v else 1 / (1 + u + v) for v in range(p)] for u in range(p)])
+    graph = nx.Graph()
+    graph.add_nodes_from(range(p))
+    graph.add_weighted_edges_from((u, v, W[u, v]) for c in cliques for u in c for v in c if u < v)
+    total = float(sum(w for _, _, w in graph.edges(data="weight")))
+    cliques = tuple(tuple(sorted(c)) for c in cliques)
+    filtered = FilteredGraph("mfcf", p, cliques, (-1,) * len(cliques), (), tuple(range(p)), graph, total)
+    return FilteredNetwork(tuple(names), W, IFNSpec(method="mfcf"), filtered, clique_complex(filtered), {})
+
+
+def correlated_data(p: int, *, n: int = 80, seed: int = 7) -> np.ndarray:
+    """``n`` rows of ``p`` columns in three correlated blocks."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=(n, 3))
+    return np.column_stack([base[:, i % 3] + 0.8 * rng.normal(size=n) for i in range(p)])
+
+
 @pytest.fixture(scope="module", params=["tmfg", "mfcf", "mst"])
 def network(request: pytest.FixtureRequest) -> FilteredNetwork:
-    rng = np.random.default_rng(7)
-    base = rng.normal(size=(80, 3))
-    X = np.column_stack([base[:, i % 3] + 0.8 * rng.normal(size=80) for i in range(len(NAMES))])
-    return filter_network(X, NAMES, method=request.param, max_clique_size=3)
+    return make_network(correlated_data(len(NAMES)), NAMES, request.param, max_clique_size=3)
 
 
 def traces(fig, meta: str) -> list:

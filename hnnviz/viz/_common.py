@@ -1,0 +1,271 @@
+"""Helpers shared by the figure builders: escaped names, line paths, hover texts, colour scales, axes.
+
+Feature names come from users. Plotly renders a subset of HTML tags in text and hover labels, so every name
+is passed through :func:`html.escape` here (:func:`escaped_names`) before it reaches a figure; markup such
+as ``<br>`` and ``<b>`` is only ever added around names that are already escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from ..exceptions import InputValidationError
+
+if TYPE_CHECKING:
+    from ..pipeline import FilteredNetwork
+
+__all__ = [
+    "MAX_TEXT_LABELS",
+    "ValueScale",
+    "escaped_names",
+    "feature_indices",
+    "finish_layout",
+    "group_text",
+    "hide_axes",
+    "network_label",
+    "network_title",
+    "node_hover",
+    "paths",
+    "simplex_values",
+    "value_scale",
+]
+
+MAX_TEXT_LABELS = 40  # above this many vertices, names are shown on hover only
+_MAX_LISTED = 8  # cliques listed in a vertex's hover text
+_DIVERGING = "RdBu_r"
+_VALUE_BINS = 16  # valued edges/triangles are drawn in this many colour classes (one colour per plotly trace)
+
+
+def escaped_names(network: FilteredNetwork) -> list[str]:
+    """The feature names, HTML-escaped, ready for plotly text and hover labels."""
+    return [html.escape(name) for name in network.feature_names]
+
+
+def group_text(members: Iterable[int], names: Sequence[str]) -> str:
+    """``{a, b, c}`` from vertex indices and (escaped) names.
+
+    Examples
+    --------
+    >>> group_text([2, 0], ["a", "b", "c"])
+    '{c, a}'
+    """
+    return "{" + ", ".join(names[v] for v in members) + "}"
+
+
+def network_label(network: FilteredNetwork) -> str:
+    """``"TMFG on pearson2"``: the filter and the similarity measure."""
+    return f"{network.graph.method.upper()} on {html.escape(network.similarity_method)}"
+
+
+def network_title(network: FilteredNetwork) -> str:
+    """Filter, similarity and sizes of the network, for a figure title."""
+    g = network.graph
+    return f"{network_label(network)}: {g.n_nodes} nodes, {g.n_edges} edges, {len(g.cliques)} cliques"
+
+
+def paths(pos: np.ndarray, rows: np.ndarray, *, closed: bool = False) -> tuple[list[float | None], list[float | None]]:
+    """x and y lists of polylines through ``pos[row]`` for each row, separated by ``None``.
+
+    One plotly trace draws them all: rows of 2 vertices are line segments; with ``closed=True`` each path
+    returns to its first vertex (a polygon, which ``fill="toself"`` fills).
+
+    Examples
+    --------
+    >>> pos = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
+    >>> paths(pos, np.array([[0, 1]]))
+    ([0.0, 1.0, None], [0.0, 0.0, None])
+    >>> paths(pos, np.array([[0, 1, 2]]), closed=True)[1]
+    [0.0, 0.0, 2.0, 0.0, None]
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    if closed and len(rows):
+        rows = np.column_stack([rows, rows[:, :1]])
+    width = rows.shape[1] + 1 if rows.ndim == 2 else 1
+    coords = []
+    for axis in (0, 1):
+        out = np.full((len(rows), width), None, dtype=object)
+        if len(rows):
+            out[:, :-1] = pos[rows, axis]
+        coords.append(out.ravel().tolist())
+    return coords[0], coords[1]
+
+
+def feature_indices(network: FilteredNetwork, features: str | Iterable[str], *, name: str, owner: str) -> list[int]:
+    """Sorted vertex indices of the named features; an unknown name raises :class:`InputValidationError`."""
+    index = {feature: i for i, feature in enumerate(network.feature_names)}
+    chosen = [features] if isinstance(features, str) else list(features)
+    unknown = [str(f) for f in chosen if f not in index]
+    if unknown:
+        raise InputValidationError(
+            f"The '{name}' parameter of {owner} must name features of the network. Got {unknown!r} instead."
+        )
+    return sorted({index[f] for f in chosen})
+
+
+def simplex_values(
+    network: FilteredNetwork, values: Mapping[tuple, float], *, order: int, name: str, owner: str
+) -> dict[tuple[int, ...], float]:
+    """``values`` keyed by sorted vertex-index tuples of order-``order`` simplices of the network.
+
+    Keys may be tuples of vertex indices or of feature names, in any order. A key that is not a simplex of
+    that order, or a value that is not a finite number, raises :class:`InputValidationError`.
+    """
+    index = {feature: i for i, feature in enumerate(network.feature_names)}
+    cx = network.complex
+    known = {tuple(s) for s in cx.simplices[order].tolist()} if order <= cx.max_order else set()
+    out: dict[tuple[int, ...], float] = {}
+    for key, value in values.items():
+        simplex = tuple(sorted(index.get(v, -1) if isinstance(v, str) else int(v) for v in key))
+        number = float(value)
+        if simplex not in known or not np.isfinite(number):
+            what = "is not a simplex of the network" if simplex not in known else f"has the value {value!r}"
+            raise InputValidationError(
+                f"The '{name}' parameter of {owner} must map order-{order} simplices of the network to finite "
+                f"numbers. Got key {key!r} that {what} instead."
+            )
+        out[simplex] = number
+    return out
+
+
+@dataclass(frozen=True)
+class ValueScale:
+    """A colour scale for numbers drawn in ``_VALUE_BINS`` colour classes (plotly has one colour per trace).
+
+    Made by :func:`value_scale`.
+
+    Attributes
+    ----------
+    colorscale : str
+        A plotly colour scale name.
+    cmin, cmax : float
+        The values at the two ends of the scale.
+    """
+
+    colorscale: str
+    cmin: float
+    cmax: float
+
+    def bins(self, values: np.ndarray) -> np.ndarray:
+        """The colour class of each value, ``0 .. _VALUE_BINS - 1``."""
+        fraction = (np.asarray(values, dtype=np.float64) - self.cmin) / (self.cmax - self.cmin)
+        return np.clip((fraction * _VALUE_BINS).astype(int), 0, _VALUE_BINS - 1)
+
+    @property
+    def diverging(self) -> bool:
+        """Whether the scale is centred at 0 (values of both signs)."""
+        return self.colorscale == _DIVERGING
+
+    def rank(self, bin_: int) -> float:
+        """Drawing order of a colour class, bottom first: no value (-1), then away from 0 (diverging) or upwards.
+
+        Examples
+        --------
+        >>> sorted([-1, 0, 7, 15], key=value_scale(np.array([-1.0, 1.0])).rank)
+        [-1, 7, 0, 15]
+        """
+        if bin_ < 0:
+            return -1.0
+        return abs(bin_ + 0.5 - _VALUE_BINS / 2) if self.diverging else float(bin_)
+
+    def colour(self, bin_: int) -> str:
+        """The colour of one class: the scale sampled at the middle of the class."""
+        return sample_colorscale(self.colorscale, [(bin_ + 0.5) / _VALUE_BINS])[0]
+
+    def colorbar_trace(self, pos: np.ndarray, *, title: str, x: float, meta: str) -> go.Scatter:
+        """An invisible one-point trace that only shows the colour bar (``title`` must be escaped already)."""
+        return go.Scatter(
+            x=pos[:1, 0],
+            y=pos[:1, 1],
+            mode="markers",
+            marker={
+                "size": 0,
+                "opacity": 0,
+                "color": [self.cmin],
+                "cmin": self.cmin,
+                "cmax": self.cmax,
+                "colorscale": self.colorscale,
+                "showscale": True,
+                "colorbar": {"title": {"text": title}, "thickness": 12, "x": x},
+            },
+            hoverinfo="skip",
+            showlegend=False,
+            meta=meta,
+        )
+
+
+def value_scale(values: np.ndarray) -> ValueScale:
+    """Diverging and centred at 0 when ``values`` have both signs, else sequential from min to max.
+
+    Examples
+    --------
+    >>> scale = value_scale(np.array([-1.0, 0.5]))
+    >>> scale.colorscale, scale.cmin, scale.cmax
+    ('RdBu_r', -1.0, 1.0)
+    >>> scale.bins(np.array([-1.0, 0.0, 1.0])).tolist()
+    [0, 8, 15]
+    >>> value_scale(np.array([0.2, 0.2]))
+    ValueScale(colorscale='Viridis', cmin=-0.3, cmax=0.7)
+    """
+    low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+    if low < 0 < high:
+        bound = max(-low, high)
+        return ValueScale(_DIVERGING, -bound, bound)
+    if high > low:
+        return ValueScale("Viridis", low, high)
+    return ValueScale("Viridis", low - 0.5, high + 0.5)
+
+
+def node_hover(network: FilteredNetwork, names: Sequence[str], *, list_cliques: bool = True) -> list[str]:
+    """Name, degree, strength (sum of edge weights) and, if ``list_cliques``, the cliques of every vertex."""
+    graph = network.graph
+    member_of: list[list[int]] = [[] for _ in range(graph.n_nodes)]
+    for k, clique in enumerate(graph.cliques):
+        for v in clique:
+            member_of[v].append(k)
+    hover = []
+    for v in range(graph.n_nodes):
+        degree = graph.graph.degree(v)
+        strength = graph.graph.degree(v, weight="weight")
+        lines = [f"<b>{names[v]}</b>", f"degree {degree}, strength {strength:.3f}", f"in {len(member_of[v])} cliques"]
+        if list_cliques:
+            lines[-1] += ":"
+            lines += [group_text(graph.cliques[k], names) for k in member_of[v][:_MAX_LISTED]]
+            if len(member_of[v]) > _MAX_LISTED:
+                lines.append(f"… and {len(member_of[v]) - _MAX_LISTED} more")
+        hover.append("<br>".join(lines))
+    return hover
+
+
+def hide_axes(fig: go.Figure, *, equal: bool, n_panels: int = 1) -> None:
+    """Hide the axes of every panel; with ``equal``, one unit is as long on x as on y in each panel."""
+    axis = {"visible": False, "showgrid": False, "zeroline": False}
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis)
+    if equal:
+        for panel in range(1, n_panels + 1):
+            suffix = "" if panel == 1 else str(panel)
+            fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}", scaleratio=1)
+
+
+def finish_layout(fig: go.Figure, *, title: str, height: int, legend: bool = False, top: int = 50) -> go.Figure:
+    """The common look: white background, closest-point hover, small margins (``top`` pixels above), the title.
+
+    ``title`` must be escaped already.
+    """
+    fig.update_layout(
+        title={"text": title},
+        hovermode="closest",
+        plot_bgcolor="white",
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
+        height=height,
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0},
+    )
+    return fig
