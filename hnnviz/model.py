@@ -28,7 +28,7 @@ from torch import Tensor, nn
 from ._validation import check_in, check_int
 from .complex import CliqueComplex
 
-__all__ = ["ACTIVATIONS", "HNN", "MLP", "Architecture", "LayerSummary", "SimplexLayer", "describe_hnn"]
+__all__ = ["ACTIVATIONS", "HNN", "MLP", "ORDER_NAMES", "Architecture", "LayerSummary", "SimplexLayer", "describe_hnn"]
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {"gelu": nn.GELU, "relu": nn.ReLU, "tanh": nn.Tanh}
 
@@ -240,6 +240,7 @@ class MLP(_ReadoutNet):
         return x
 
 
+#: Display names of the first simplex orders.
 ORDER_NAMES = ("inputs", "edges", "triangles", "tetrahedra")
 
 

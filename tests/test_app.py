@@ -1,16 +1,26 @@
-"""AppTest of the Streamlit app: default view, every sidebar choice, uploads, and errors shown as st.error."""
+"""AppTest of the Streamlit app: every page on every bundled sample, uploads, choices that persist, errors.
+
+Pages are switched with ``AppTest.switch_page`` (the page scripts live in ``app_pages/``). Widgets are found
+by their keys, which :class:`app_pages.shared.state.Keys` defines once.
+"""
 
 from __future__ import annotations
 
 import base64
+import io
 import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
+from app_pages.shared.state import Keys
+from hnnviz.data import SAMPLES, load_sample
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
 
 
 def csv(header: str, rows: list[str]) -> bytes:
@@ -28,7 +38,24 @@ TWO_NUMERIC = csv("x,y,label", [f"{i},{i * i % 5},t{i}" for i in range(12)])
 def at() -> AppTest:
     app = AppTest.from_file(str(APP), default_timeout=30)
     app.run()
-    assert not app.exception
+    assert_ok(app)
+    return app
+
+
+def visit(app: AppTest, page: str) -> AppTest:
+    app.switch_page(f"app_pages/{page}.py").run()
+    return app
+
+
+def use_sample(app: AppTest, name: str) -> AppTest:
+    button = visit(app, "data").button(key=f"data.use.{name}")
+    if not button.disabled:  # a disabled button is the sample already in use
+        button.click().run()
+    return app
+
+
+def upload(app: AppTest, name: str, data: bytes) -> AppTest:
+    visit(app, "data").file_uploader(key=Keys.UPLOAD).set_value((name, data, "application/octet-stream")).run()
     return app
 
 
@@ -36,18 +63,17 @@ def metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
 
-def figure(app: AppTest, index: int = 0) -> dict:
-    """Decoded JSON of the index-th plotly chart on the page."""
-    return json.loads(app.get("plotly_chart")[index].proto.spec)
+def charts(app: AppTest) -> list[dict]:
+    """Decoded JSON of every plotly chart on the page."""
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
 
 
-def trace(app: AppTest, meta: str, index: int = 0) -> dict | None:
-    """The trace tagged ``meta`` in the index-th chart, or None."""
-    return next((t for t in figure(app, index)["data"] if t.get("meta") == meta), None)
+def traces(app: AppTest, meta: str) -> list[dict]:
+    return [t for chart in charts(app) for t in chart["data"] if t.get("meta") == meta]
 
 
 def array(value) -> np.ndarray:
-    """A plotly JSON array: a list, or plotly 6's base64 typed array ``{"dtype", "bdata"}``."""
+    """A plotly JSON array: a list, or plotly's base64 typed array ``{"dtype", "bdata"}``."""
     if isinstance(value, dict):
         return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
     return np.asarray(value)
@@ -58,116 +84,259 @@ def assert_ok(app: AppTest) -> None:
     assert not app.error, [e.value for e in app.error]
 
 
-def test_default_run_shows_the_tmfg_of_the_diabetes_sample(at):
+# ---- every page on every bundled sample ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_every_page_works_on_every_bundled_sample(at, name):
+    ds = load_sample(name)
+    use_sample(at, name)
     assert_ok(at)
-    assert at.selectbox(key="sample").value == "diabetes"
-    assert at.selectbox(key="target").value == "target"
-    assert at.selectbox(key="method").value == "tmfg"
-    m = metrics(at)
-    assert m["Nodes"] == "10" and m["Edges"] == str(3 * 10 - 6)  # a TMFG has 3p - 6 edges
-    assert m["Cliques"] == "7" and m["Separators"] == "6"  # p - 3 tetrahedra glued along p - 4 triangles
-    assert m["f-vector"].startswith("10, 24, ") and m["Betti numbers"] == "1, 0, 0, 0"
-    assert "diabetes: 442 rows x 10 features" in at.text[0].value
-    assert len(at.get("plotly_chart")) == 3  # graph, clique tree, heatmap
-    assert len(array(trace(at, "nodes")["x"])) == 10
-    assert len(at.get("download_button")) == 1
-
-
-def test_switching_sample_resets_the_target_to_the_samples_own(at):
-    at.selectbox(key="sample").select("wine").run()
+    assert metrics(at)["Features"] == str(ds.n_features)
+    assert metrics(at)["Rows used"] == f"{ds.n_rows:,}"
+    visit(at, "network")
     assert_ok(at)
-    assert at.selectbox(key="target").value == "cultivar"
-    assert metrics(at)["Nodes"] == "13"
-
-
-def test_no_target_makes_every_column_a_feature(at):
-    at.selectbox(key="target").select(None).run()
+    p = ds.n_features
+    assert metrics(at)["Nodes"] == str(p) and metrics(at)["Edges"] == str(3 * p - 6)  # a TMFG
+    assert len(array(traces(at, "nodes")[0]["x"])) == p
+    visit(at, "complex")
     assert_ok(at)
-    assert metrics(at)["Nodes"] == "11"
-    assert "no target" in at.text[0].value
+    assert metrics(at)["f-vector"] == f"{p}, {3 * p - 6}, {3 * p - 8}, {p - 3}"
+    assert metrics(at)["Betti numbers"] == "1, 0, 0, 0"
 
 
-@pytest.mark.parametrize("similarity", ["spearman2", "abs", "mi"])
-def test_every_similarity_measure_runs(at, similarity):
-    at.selectbox(key="similarity").select(similarity).run()
+# ---- the data page -----------------------------------------------------------------------------------------
+
+
+def test_landing_page_describes_the_default_sample_column_by_column(at):
+    assert [t.value for t in at.title] == ["Data"]
+    assert at.sidebar.selectbox(key=Keys.SOURCE).value == "sample:diabetes"
+    assert at.sidebar.selectbox(key=Keys.TARGET).value == "target"
+    assert metrics(at) == {"Rows used": "442", "Features": "10", "Target": "target", "Task": "regression"}
+    columns = next(df.value for df in at.dataframe if "role" in df.value.columns)
+    assert len(columns) == 11 and columns.set_index("column").loc["target", "role"] == "target"
+
+
+def test_a_task_can_be_overridden(at):
+    use_sample(at, "wine")
+    assert metrics(at)["Task"] == "classification (3 classes)"
+    assert at.selectbox(key=Keys.TASK).format_func(None) == "inferred: classification"
+    at.selectbox(key=Keys.TASK).select("regression").run()
     assert_ok(at)
-    assert metrics(at)["Edges"] == "24"
-    heat = [t for t in figure(at, 2)["data"] if t.get("meta") == "similarity"]
-    assert heat[0]["colorbar"]["title"]["text"] == similarity
+    assert metrics(at)["Task"] == "regression"
 
 
-def test_mst_has_p_minus_1_edges_and_hides_the_mfcf_inputs(at):
-    at.selectbox(key="method").select("mst").run()
+def test_an_impossible_task_is_a_plain_message(at):
+    at.selectbox(key=Keys.TASK).select("classification").run()  # diabetes' target has many one-row values
+    assert not at.exception
+    assert "needs at least 2 rows" in at.error[0].value
+
+
+def test_an_uploaded_table_becomes_the_current_one_and_reports_its_drops(at):
+    upload(at, "mixed.csv", MIXED)
     assert_ok(at)
-    assert metrics(at)["Edges"] == "9"
-    assert [w.key for w in at.number_input] == ["layout_seed"]  # no MFCF inputs
-
-
-def test_mfcf_with_cliques_of_three(at):
-    at.selectbox(key="method").select("mfcf").run()
+    assert at.sidebar.selectbox(key=Keys.SOURCE).value.startswith("upload:")
+    assert at.sidebar.selectbox(key=Keys.TARGET).value is None
+    summary = next(df.value for df in at.dataframe if "role" in df.value.columns).set_index("column")
+    assert summary.loc["const", "role"] == "dropped" and "constant" in summary.loc["const", "why"]
+    assert summary.loc["city", "role"] == "dropped" and "non-numeric" in summary.loc["city", "why"]
+    assert metrics(at)["Features"] == "5"
+    visit(at, "network")
     assert_ok(at)
-    at.number_input(key="max_clique_size").set_value(3).run()
-    assert_ok(at)
-    f_vector = metrics(at)["f-vector"].split(", ")
-    assert len(f_vector) == 3  # vertices, edges, triangles: no tetrahedra with k = 3
-    at.number_input(key="threshold").set_value(0.2).run()
-    assert_ok(at)
-    assert int(metrics(at)["Betti numbers"].split(", ")[0]) > 1  # a high threshold splits the forest
-
-
-def test_highlight_and_layout_seed(at):
-    at.multiselect(key="highlight").select("bmi").run()
-    assert_ok(at)
-    nodes = trace(at, "nodes")
-    bmi = list(at.multiselect(key="highlight").options).index("bmi")
-    assert array(trace(at, "highlight")["x"]).tolist() == [array(nodes["x"])[bmi]]
-    at.number_input(key="layout_seed").set_value(5).run()
-    assert not np.array_equal(array(trace(at, "nodes")["x"]), array(nodes["x"]))
-
-
-def test_changing_the_target_drops_it_from_the_highlight(at):
-    at.selectbox(key="target").select(None).run()
-    at.multiselect(key="highlight").select("target").run()
-    at.selectbox(key="target").select("target").run()
-    assert_ok(at)
-    assert at.multiselect(key="highlight").value == []
-
-
-def test_interactive_view_is_an_offline_pyvis_iframe(at):
-    at.toggle(key="interactive").set_value(True).run()
-    assert_ok(at)
-    assert len(at.get("iframe")) == 1
-    assert len(at.get("plotly_chart")) == 2  # the plotly graph is replaced, the other tabs stay
-
-
-def test_uploaded_table_reports_dropped_columns(at):
-    at.file_uploader(key="upload").set_value(("mixed.csv", MIXED, "text/csv")).run()
-    assert_ok(at)
-    assert at.selectbox(key="sample").disabled
-    assert at.selectbox(key="target").value is None
-    dropped = at.table[0].value
-    assert set(dropped["name"]) == {"const", "city"}
-    reasons = dict(zip(dropped["name"], dropped["reason"], strict=True))
-    assert "constant" in reasons["const"]
     assert metrics(at)["Nodes"] == "5"
 
 
-def test_uploaded_table_with_too_few_columns_shows_an_error(at):
-    at.file_uploader(key="upload").set_value(("two.csv", TWO_NUMERIC, "text/csv")).run()
+def test_a_workbook_with_several_sheets_offers_them(at):
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer) as writer:
+        pd.read_csv(io.BytesIO(MIXED)).to_excel(writer, sheet_name="raw", index=False)
+        pd.DataFrame(load_sample("wine").X[:, :6], columns=list("uvwxyz")).to_excel(
+            writer, sheet_name="wine", index=False
+        )
+    upload(at, "book.xlsx", buffer.getvalue())
+    assert_ok(at)
+    assert at.selectbox(key=Keys.SHEET).options == ["raw", "wine"]
+    assert metrics(at)["Features"] == "5"
+    at.selectbox(key=Keys.SHEET).select("wine").run()
+    assert_ok(at)
+    assert metrics(at)["Features"] == "6"
+    visit(at, "network")
+    assert_ok(at)
+    assert metrics(at)["Nodes"] == "6"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("two.csv", TWO_NUMERIC, "at least 4 are needed"),
+        ("bad.csv", b"\xff\xfe\x00garbage\x00", "is not UTF-8 text"),
+        ("empty.csv", b"", "is empty"),
+    ],
+)
+def test_a_bad_upload_is_a_plain_message_on_every_page(at, name, data, message):
+    upload(at, name, data)
     assert not at.exception
-    assert len(at.error) == 1
-    assert "at least 4 are needed" in at.error[0].value
-    assert not at.metric  # the page stops after the error
+    assert message in " ".join(e.value for e in at.error)
+    for page in ("network", "complex"):
+        visit(at, page)
+        assert not at.exception
+        assert message in " ".join(e.value for e in at.error)
+        assert not at.get("plotly_chart")  # the page stops after saying what is wrong
+    use_sample(at, "wine")  # and the user can carry on with another table
+    assert_ok(at)
 
 
-def test_unreadable_upload_shows_an_error(at):
-    at.file_uploader(key="upload").set_value(("bad.csv", b"\xff\xfe\x00garbage\x00", "text/csv")).run()
+def test_a_workbook_that_cannot_be_opened_is_refused_and_the_table_in_use_stays(at):
+    upload(at, "broken.xlsx", b"PK\x03\x04 not really a workbook")
     assert not at.exception
-    assert len(at.error) == 1
+    assert [e.value for e in at.error] == [
+        "Cannot read 'broken.xlsx' as an xlsx workbook (corrupt or not xlsx): File is not a zip file"
+    ]
+    assert at.sidebar.selectbox(key=Keys.SOURCE).value == "sample:diabetes"
+    visit(at, "network")
+    assert_ok(at)
 
 
-def test_impossible_mfcf_shows_an_error_not_a_traceback(at):
-    at.selectbox(key="method").select("mfcf").run()
-    at.number_input(key="max_clique_size").set_value(12).run()
+# ---- choices that hold across pages, and the link ----------------------------------------------------------
+
+
+def test_choices_survive_switching_pages_and_coming_back(at):
+    use_sample(at, "breast_cancer")
+    at.sidebar.selectbox(key=Keys.SIMILARITY).select("spearman2").run()
+    visit(at, "network")
+    at.segmented_control(key=Keys.LAYOUT).set_value("spring").run()
+    at.selectbox(key=Keys.SEARCH).select("mean radius").run()
+    assert_ok(at)
+    visit(at, "complex")
+    at.number_input(key=Keys.CHANNELS).set_value(2).run()
+    assert at.sidebar.selectbox(key=Keys.SOURCE).value == "sample:breast_cancer"
+    assert at.sidebar.selectbox(key=Keys.SIMILARITY).value == "spearman2"
+    visit(at, "network")
+    assert_ok(at)
+    assert at.segmented_control(key=Keys.LAYOUT).value == "spring"
+    assert at.selectbox(key=Keys.SEARCH).value == "mean radius"
+    assert at.sidebar.selectbox(key=Keys.TARGET).value == "diagnosis"
+    visit(at, "complex")
+    assert at.number_input(key=Keys.CHANNELS).value == 2
+    visit(at, "data")
+    assert at.button(key="data.use.breast_cancer").disabled  # still the table in use
+
+
+def test_the_link_carries_the_choices(at):
+    use_sample(at, "wine")
+    at.sidebar.selectbox(key=Keys.METHOD).select("mst").run()
+    assert at.query_params["data"] == "sample:wine" and at.query_params["method"] == "mst"
+    shared = AppTest.from_file(str(APP), default_timeout=30)
+    shared.query_params.update({"data": "sample:wine", "target": "cultivar", "method": "mst", "similarity": "abs"})
+    shared.switch_page("app_pages/network.py").run()
+    assert_ok(shared)
+    assert metrics(shared)["Nodes"] == "13" and metrics(shared)["Edges"] == "12"  # a spanning tree
+    assert shared.sidebar.selectbox(key=Keys.SIMILARITY).value == "abs"
+
+
+def test_a_link_with_nonsense_falls_back_to_the_defaults():
+    shared = AppTest.from_file(str(APP), default_timeout=30)
+    shared.query_params.update({"data": "upload:feedface", "method": "nope", "k": "x", "seed": "-3"})
+    shared.run()
+    assert_ok(shared)
+    assert shared.sidebar.selectbox(key=Keys.SOURCE).value == "sample:diabetes"
+    assert shared.sidebar.selectbox(key=Keys.METHOD).value == "tmfg"
+
+
+# ---- the network page --------------------------------------------------------------------------------------
+
+
+def test_network_page_draws_the_tmfg_without_crossings_and_every_view(at):
+    visit(at, "network")
+    assert_ok(at)
+    assert metrics(at)["Nodes"] == "10" and metrics(at)["Edges"] == "24" and metrics(at)["Cliques"] == "7"
+    assert at.segmented_control(key=Keys.LAYOUT).options == ["planar", "spring"]
+    assert len(traces(at, "triangles")) >= 1  # the planar drawing shades the triangles
+    assert len(at.get("iframe")) == 1  # the offline pyvis view
+    assert traces(at, "similarity") and traces(at, "cliques")  # heatmap and clique tree
+
+
+def test_searching_a_feature_lists_its_neighbourhood(at):
+    visit(at, "network")
+    at.selectbox(key=Keys.SEARCH).select("bmi").run()
+    assert_ok(at)
+    neighbours = next(df.value for df in at.dataframe if "neighbour" in df.value.columns)
+    cliques = next(df.value for df in at.dataframe if "clique" in df.value.columns)
+    assert len(neighbours) >= 3 and neighbours["weight"].is_monotonic_decreasing
+    assert all("bmi" in c.split(", ") for c in cliques["clique"])
+    assert traces(at, "highlight")
+
+
+def test_bootstrap_stability_colours_the_edges(at):
+    visit(at, "network")
+    at.number_input(key=Keys.N_BOOT).set_value(5).run()
+    at.button(key=Keys.RUN_STABILITY).click().run()
+    assert_ok(at)
+    score = float(metrics(at)["Stability"])
+    assert 0.0 < score <= 1.0
+    table = next(df.value for df in at.dataframe if "frequency" in df.value.columns)
+    assert len(table) == 24 and set(np.round(table["frequency"] * 5, 6)) <= {0.0, 1.0, 2.0, 3.0, 4.0, 5.0}
+    assert table["frequency"].mean() == pytest.approx(score, abs=0.005)  # the metric shows two decimals
+    at.run()  # the result stays for this session
+    assert "Stability" in metrics(at)
+
+
+def test_two_filters_side_by_side(at):
+    visit(at, "network")
+    assert at.selectbox(key=Keys.COMPARE_METHOD).value == "mst"
+    assert_ok(at)
+    m = metrics(at)
+    assert m["Shared edges"] == "9" and m["Only MST on pearson2"] == "0"  # a TMFG contains the maximum spanning tree
+    assert m["Only TMFG on pearson2"] == "15" and m["Jaccard"] == f"{9 / 24:.2f}"
+
+
+def test_mfcf_options_appear_in_the_sidebar_and_an_impossible_one_is_a_message(at):
+    visit(at, "complex")
+    at.sidebar.selectbox(key=Keys.METHOD).select("mfcf").run()
+    at.sidebar.number_input(key=Keys.MAX_CLIQUE_SIZE).set_value(3).run()
+    assert_ok(at)
+    assert len(metrics(at)["f-vector"].split(", ")) == 3  # no tetrahedra with cliques of 3
+    at.sidebar.number_input(key=Keys.MAX_CLIQUE_SIZE).set_value(12).run()
     assert not at.exception
     assert [e.value for e in at.error] == ["An MFCF seeded with 12 vertices needs at least 12 nodes; got 10."]
+
+
+def test_a_wide_table_gets_the_light_view(at):
+    rng = np.random.default_rng(0)
+    factors = rng.normal(size=(60, 20))
+    wide = pd.DataFrame(factors[:, rng.integers(0, 20, size=350)] + rng.normal(size=(60, 350)))
+    wide.columns = [f"c{j}" for j in range(350)]
+    upload(at, "wide.csv", wide.to_csv(index=False).encode())
+    visit(at, "network")
+    assert_ok(at)
+    assert metrics(at)["Nodes"] == "350"
+    nodes = traces(at, "nodes")
+    assert nodes and all(t["type"] == "scattergl" for t in nodes)
+    assert not at.get("iframe") and not traces(at, "triangles") and not traces(at, "similarity")
+
+
+# ---- the complex page --------------------------------------------------------------------------------------
+
+
+def test_complex_page_lists_simplices_and_the_hnn_they_define(at):
+    visit(at, "complex")
+    assert_ok(at)
+    assert metrics(at)["Euler characteristic"] == "1"
+    at.multiselect(key=Keys.TABLE_ORDERS).select(3).run()
+    table = next(df.value for df in at.dataframe if "simplex" in df.value.columns)
+    assert len(table) == 7 and set(table["order"]) == {3}
+    at.multiselect(key=Keys.TABLE_FEATURES).select("bmi").run()
+    table = next(df.value for df in at.dataframe if "simplex" in df.value.columns)
+    assert 0 < len(table) < 7 and all("bmi" in s.split(", ") for s in table["simplex"])
+    at.number_input(key=Keys.CHANNELS).set_value(1).run()
+    assert metrics(at)["HNN parameters"] == f"{34 * 10 - 73:,}"  # SPEC §5: 34p - 73 with one channel
+    layers = next(df.value for df in at.dataframe if "units" in df.value.columns)
+    assert layers["units"].tolist() == [10, 24, 22, 7]
+    assert traces(at, "units") and traces(at, "tetrahedra")
+
+
+def test_complex_drawing_shows_only_the_orders_asked_for(at):
+    visit(at, "complex")
+    at.pills(key=Keys.ORDERS).set_value([1]).run()
+    assert_ok(at)
+    assert traces(at, "edges") and not traces(at, "triangles") and not traces(at, "tetrahedra")

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,63 +102,105 @@ def page(context, server):
     tab.requested = []
     tab.on("request", lambda request: tab.requested.append(request.url))
     tab.goto(server)
-    expect(tab.locator(".js-plotly-plot").first).to_be_visible()
+    settle(tab)
     yield tab
     tab.close()
 
 
-def assert_stays_local(page) -> None:
-    """No request left the machine (no CDN, no fonts, no telemetry)."""
+def settle(page) -> None:
+    """Wait until Streamlit has finished running the page's script."""
+    expect(page.locator("[data-testid=stApp]")).to_have_attribute("data-test-script-state", "notRunning")
+    page.wait_for_timeout(300)  # elements and charts draw just after the run ends
+    expect(page.locator("[data-testid=stApp]")).to_have_attribute("data-test-script-state", "notRunning")
+
+
+def assert_healthy(page) -> None:
+    """No exception box, no traceback, and no request left the machine (no CDN, no fonts, no telemetry)."""
+    assert not page.get_by_test_id("stException").count()
+    assert "Traceback" not in page.content()
     hosts = {urlsplit(u).hostname for u in page.requested if not u.startswith(("data:", "blob:", "about:"))}
     assert hosts <= {"localhost", "127.0.0.1"}, sorted(hosts)
 
 
 def metric(page, label: str):
-    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
+    """The value of the metric with exactly this label (the first one, as a tab may repeat it)."""
+    labelled = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    return page.get_by_test_id("stMetric").filter(has=labelled).get_by_test_id("stMetricValue").first
 
 
 def choose(page, label: str, option: str) -> None:
     """Pick an option of the Streamlit selectbox with this label."""
     page.get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=option).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def go_to(page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    settle(page)
 
 
 def upload(page, path: Path) -> None:
     page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(path))
+    settle(page)
 
 
-def test_graph_shows_and_mst_has_p_minus_1_edges(page):
-    expect(metric(page, "Nodes")).to_have_text("10")
-    expect(metric(page, "Edges")).to_have_text("24")
-    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
-    choose(page, "Filtering network", "MST: spanning tree")
-    expect(metric(page, "Edges")).to_have_text("9")  # p - 1
-    page.get_by_text("Interactive view").click()  # pyvis in an iframe: vis-network must be inlined
-    expect(page.frame_locator("iframe").first.locator("#mynetwork canvas")).to_be_visible()
-    assert "Traceback" not in page.content()
-    assert_stays_local(page)
-
-
-def test_upload_lists_the_dropped_columns(page, tmp_path):
-    rows = [f"{i},{i * i % 7},{(3 * i) % 5},{i % 4},{(i * 5) % 11},2,c{i % 3}" for i in range(12)]
-    path = tmp_path / "mixed.csv"
-    path.write_text("\n".join(["a,b,c,d,e,const,city", *rows]) + "\n")
+def test_walk_through_every_page_with_an_uploaded_table(page, tmp_path):
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(rng.normal(size=(80, 12)), columns=[f"x{j}" for j in range(12)])
+    table["y"] = table["x0"] * table["x1"] + table["x2"]
+    table["note"] = "text"
+    path = tmp_path / "mine.csv"
+    table.to_csv(path, index=False)
     upload(page, path)
-    table = page.get_by_test_id("stTable")
-    expect(table).to_contain_text("const")
-    expect(table).to_contain_text("constant")
-    expect(table).to_contain_text("city")
-    expect(metric(page, "Nodes")).to_have_text("5")
-    assert_stays_local(page)
+    expect(metric(page, "Features")).to_have_text("13")  # the 12 x's and y: no target yet; 'note' is text
+    expect(page.get_by_role("combobox", name="Data")).to_have_value("mine.csv (uploaded)")
+    choose(page, "Target (left out of the network)", "y")
+    expect(metric(page, "Features")).to_have_text("12")
+
+    go_to(page, "Network")
+    expect(metric(page, "Nodes")).to_have_text("12")
+    expect(metric(page, "Edges")).to_have_text("30")  # 3p - 6
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    page.get_by_role("tab", name="Interactive").click()  # pyvis in an iframe: vis-network must be inlined
+    expect(page.frame_locator("iframe").first.locator("#mynetwork canvas")).to_be_visible()
+    page.get_by_role("tab", name="Drawing").click()
+    page.get_by_role("radiogroup", name="Layout").get_by_role("radio", name="spring").click()
+    settle(page)
+
+    go_to(page, "Complex")
+    expect(metric(page, "f-vector")).to_have_text("12, 30, 28, 9")
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    expect(page.get_by_role("combobox", name="Data")).to_have_value("mine.csv (uploaded)")  # the choice holds
+
+    go_to(page, "Network")  # the layout chosen before is still chosen
+    expect(page.get_by_role("radiogroup", name="Layout").get_by_role("radio", name="spring")).to_be_checked()
+    go_to(page, "Data")
+    expect(metric(page, "Target")).to_have_text("y")
+    assert_healthy(page)
 
 
-def test_upload_with_two_numeric_columns_shows_a_clear_error(page, tmp_path):
+def test_a_shared_link_opens_the_same_view(context, server):
+    tab = context.new_page()
+    tab.requested = []
+    tab.on("request", lambda request: tab.requested.append(request.url))
+    tab.goto(f"{server}/network?data=sample:wine&target=cultivar&method=mst&similarity=abs")
+    settle(tab)
+    expect(tab.get_by_role("heading", name="Network", level=1)).to_be_visible()
+    expect(metric(tab, "Nodes")).to_have_text("13")
+    expect(metric(tab, "Edges")).to_have_text("12")  # a spanning tree
+    expect(tab.get_by_test_id("stSidebarNav")).to_contain_text("Complex")  # the app's own navigation
+    assert_healthy(tab)
+    tab.close()
+
+
+def test_an_upload_with_two_numeric_columns_is_a_clear_message(page, tmp_path):
     path = tmp_path / "two.csv"
     path.write_text("x,y\n" + "".join(f"{i},{i * i % 5}\n" for i in range(12)))
     upload(page, path)
-    alert = page.get_by_test_id("stAlertContentError")
-    expect(alert).to_contain_text("at least 4 are needed")
+    expect(page.get_by_test_id("stAlertContentError").first).to_contain_text("at least 4 are needed")
+    go_to(page, "Network")
+    expect(page.get_by_test_id("stAlertContentError").first).to_contain_text("at least 4 are needed")
     expect(page.get_by_test_id("stMetric")).to_have_count(0)
-    assert "Traceback" not in page.content()
-    assert not page.get_by_test_id("stException").count()
-    assert_stays_local(page)
+    assert_healthy(page)

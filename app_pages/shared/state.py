@@ -1,148 +1,321 @@
-"""Session-state keys, their defaults, and the cached calls into hnnviz that the pages share.
+"""The app's state: typed objects in ``st.session_state``, the widget keys of every page, and cached calls.
 
-Everything a page keeps between reruns is named here, once. The cached functions are thin wrappers around
-pure, deterministic hnnviz functions; ``st.cache_data`` hands each caller its own copy. Uploaded files are
-passed as raw bytes to :func:`hnnviz.data.read_table` / :func:`hnnviz.data.load_dataset` (never unpickled).
+Streamlit forgets the value of a widget that the current page does not draw, so the choices every page shares
+(data source, target, task, network options, seed) live here as data, in one :class:`Selection` inside one
+:class:`AppState` per browser session. Widgets are drawn from the selection and write their value back to it
+(:mod:`app_pages.shared.common`), so a dataset chosen on one page is still chosen on the next. Uploaded files are kept
+as bytes with their digest, computed once when the file arrives; cached loaders are keyed by that digest and
+never re-hash the bytes.
+
+Pure, deterministic computations (reading a table, cleaning it, filtering a network) go through
+``st.cache_data`` with bounded entries and a time to live: every caller gets its own copy, so nothing
+mutable is shared between users. Everything a user owns (uploads, trained models, attributions) stays in
+that user's :class:`AppState`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from hnnviz.data import SAMPLES, Dataset, load_dataset, load_sample, read_table, sample_data_dir
-from hnnviz.pipeline import FilteredNetwork, filter_network
+from hnnviz import viz
+from hnnviz.data import SAMPLES, Dataset, excel_sheets, load_dataset, read_table, sample_data_dir
+from hnnviz.exceptions import HNNVizError
+from hnnviz.pipeline import FilteredNetwork, IFNSpec, filter_network
 
 if TYPE_CHECKING:
-    import numpy as np
+    import pandas as pd
+    import plotly.graph_objects as go
 
-__all__ = [
-    "DEFAULTS",
-    "DEFAULT_SAMPLE",
-    "HIGHLIGHT",
-    "INTERACTIVE",
-    "LAYOUT_SEED",
-    "MAX_CLIQUE_SIZE",
-    "METHOD",
-    "SAMPLE",
-    "SIMILARITY",
-    "TARGET",
-    "THRESHOLD",
-    "UPLOAD",
-    "follow_source",
-    "init",
-    "keep_known",
-    "network",
-    "sample_columns",
-    "sample_dataset",
-    "upload_columns",
-    "upload_dataset",
-]
+__all__ = ["AppState", "Selection", "Upload", "app_state", "dataset", "network", "raw_table"]
 
-# Widget keys (tests set widgets through these).
-SAMPLE = "sample"
-UPLOAD = "upload"
-TARGET = "target"
-SIMILARITY = "similarity"
-METHOD = "method"
-MAX_CLIQUE_SIZE = "max_clique_size"
-THRESHOLD = "threshold"
-HIGHLIGHT = "highlight"
-LAYOUT_SEED = "layout_seed"
-INTERACTIVE = "interactive"
-_SOURCE = "source"  # which table the target/highlight widgets currently describe
-
-DEFAULT_SAMPLE = "diabetes" if "diabetes" in SAMPLES else next(iter(SAMPLES))
-
-DEFAULTS: dict[str, Any] = {
-    SAMPLE: DEFAULT_SAMPLE,
-    SIMILARITY: "pearson2",
-    METHOD: "tmfg",
-    MAX_CLIQUE_SIZE: 4,
-    THRESHOLD: 0.0,
-    HIGHLIGHT: [],
-    LAYOUT_SEED: 0,
-    INTERACTIVE: False,
-}
+SAMPLE_PREFIX = "sample:"
+UPLOAD_PREFIX = "upload:"
+DEFAULT_SOURCE = SAMPLE_PREFIX + ("diabetes" if "diabetes" in SAMPLES else next(iter(SAMPLES)))
+_STATE_KEY = "hnnviz.app"
+_TTL = "1h"  # cached entries expire after an hour of disuse
 
 
-def init() -> None:
-    """Put every default into ``st.session_state`` on the first run of a session."""
-    for key, value in DEFAULTS.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+# ---- widget keys, namespaced by the page that draws them ----------------------------------------------------
 
 
-def follow_source(source: tuple[Any, ...], default_target: str | None) -> None:
-    """When the table changes, reset the widgets that depend on its columns.
+class Keys:
+    """Every widget key of the app, prefixed by the page (or the sidebar) that draws it."""
 
-    Call it before the target widget is drawn in the run.
-    """
-    if st.session_state.get(_SOURCE) != source:
-        st.session_state[_SOURCE] = source
-        st.session_state[TARGET] = default_target
-        st.session_state[HIGHLIGHT] = []
+    # sidebar (drawn on every page)
+    SOURCE = "sidebar.source"
+    TARGET = "sidebar.target"
+    SIMILARITY = "sidebar.similarity"
+    METHOD = "sidebar.method"
+    MAX_CLIQUE_SIZE = "sidebar.max_clique_size"
+    THRESHOLD = "sidebar.threshold"
+    LESSON = "sidebar.lesson"
+    # data page
+    UPLOAD = "data.upload"
+    SHEET = "data.sheet"
+    TASK = "data.task"
+    PREVIEW_ROWS = "data.preview_rows"
+    # network page
+    LAYOUT = "network.layout"
+    LAYOUT_SEED = "network.layout_seed"
+    VIEW = "network.view"
+    SEARCH = "network.search"
+    N_BOOT = "network.n_boot"
+    RUN_STABILITY = "network.run_stability"
+    COMPARE_SIMILARITY = "network.compare_similarity"
+    COMPARE_METHOD = "network.compare_method"
+    # complex page
+    ORDERS = "complex.orders"
+    TABLE_ORDERS = "complex.table_orders"
+    TABLE_FEATURES = "complex.table_features"
+    CHANNELS = "complex.channels"
+    UNIT_FEATURE = "complex.unit_feature"
 
 
-def keep_known(key: str, options: tuple[str, ...] | list[str]) -> None:
-    """Drop stored multiselect values that are no longer options (e.g. after the target changed)."""
-    stored = st.session_state.get(key, [])
-    kept = [v for v in stored if v in set(options)]
-    if kept != stored:
-        st.session_state[key] = kept
+# ---- typed state --------------------------------------------------------------------------------------------
 
 
-# ---- cached calls into hnnviz --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Upload:
+    """A file the user uploaded, read once: its name, bytes, content digest and (for a workbook) its sheets."""
+
+    name: str
+    data: bytes = field(repr=False)
+    digest: str
+    sheets: tuple[str, ...] = ()
+
+    @classmethod
+    def read(cls, name: str, data: bytes) -> Upload:
+        """Hash the bytes once and list the sheets of a workbook.
+
+        Raises
+        ------
+        HNNVizError
+            If a workbook cannot be opened.
+        """
+        sheets = tuple(excel_sheets(_file(data, name))) if name.lower().endswith(".xlsx") else ()
+        return cls(name=name, data=data, digest=hashlib.sha256(data).hexdigest(), sheets=sheets)
+
+    @property
+    def source(self) -> str:
+        """The key of this upload among the data sources."""
+        return UPLOAD_PREFIX + self.digest[:16]
 
 
-def _named(data: bytes, file_name: str) -> io.BytesIO:
-    """The uploaded bytes as a file-like object whose name tells hnnviz the format and the label."""
+@dataclass(frozen=True)
+class Selection:
+    """The choices every page shares: which table, which target and task, which network, which seed."""
+
+    source: str = DEFAULT_SOURCE
+    sheet: str | None = None
+    target: str | None = SAMPLES[DEFAULT_SOURCE.removeprefix(SAMPLE_PREFIX)].target
+    task: str | None = None  # None: inferred from the target
+    ifn: IFNSpec = field(default_factory=IFNSpec)
+    seed: int = 0
+
+    @property
+    def sample(self) -> str | None:
+        """The bundled sample's name, or None for an upload."""
+        return self.source.removeprefix(SAMPLE_PREFIX) if self.source.startswith(SAMPLE_PREFIX) else None
+
+    def with_source(self, source: str, sheet: str | None = None) -> Selection:
+        """Another table: the target falls back to the sample's own (none for an upload), the task to inferred."""
+        sample = source.removeprefix(SAMPLE_PREFIX) if source.startswith(SAMPLE_PREFIX) else None
+        target = SAMPLES[sample].target if sample in SAMPLES else None
+        return replace(self, source=source, sheet=sheet, target=target, task=None)
+
+
+@dataclass
+class AppState:
+    """Everything one browser session owns. Created once per session by :func:`app_state`."""
+
+    selection: Selection = field(default_factory=Selection)
+    uploads: dict[str, Upload] = field(default_factory=dict)
+    lesson: bool = False
+    notice: str | None = None  # a problem met in a callback, shown once by the page
+    stability: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+    def sources(self) -> list[str]:
+        """Every data source the user can pick: the bundled samples, then the uploads."""
+        return [SAMPLE_PREFIX + name for name in SAMPLES] + list(self.uploads)
+
+    def add_upload(self, upload: Upload) -> None:
+        """Keep an uploaded file and make it the current table."""
+        self.uploads[upload.source] = upload
+        sheet = upload.sheets[0] if upload.sheets else None
+        self.selection = self.selection.with_source(upload.source, sheet)
+
+    def source_label(self, source: str) -> str:
+        """What a menu shows for a source."""
+        if source.startswith(SAMPLE_PREFIX):
+            return f"{source.removeprefix(SAMPLE_PREFIX)} (sample)"
+        upload = self.uploads.get(source)
+        return f"{upload.name} (uploaded)" if upload else source
+
+
+def app_state() -> AppState:
+    """This session's :class:`AppState`, created on first use from the link's query parameters."""
+    if _STATE_KEY not in st.session_state:
+        params = st.query_params.to_dict()
+        st.session_state[_STATE_KEY] = AppState(selection=selection_from_query(params), lesson=_LESSON in params)
+    return st.session_state[_STATE_KEY]
+
+
+# ---- the choices in the link (st.query_params), so a copied link reopens the same view ---------------------
+
+_LESSON = "lesson"
+
+
+def query_from(app: AppState) -> dict[str, str]:
+    """The shareable choices as query parameters (the page itself is the link's path)."""
+    selection, ifn = app.selection, app.selection.ifn
+    params = {"data": selection.source, "target": selection.target or "", "similarity": ifn.similarity}
+    params["method"] = ifn.method
+    if ifn.method == "mfcf":
+        params |= {"k": str(ifn.max_clique_size), "threshold": f"{ifn.threshold:g}"}
+    if selection.task is not None:
+        params["task"] = selection.task
+    if selection.sheet is not None:
+        params["sheet"] = selection.sheet
+    params["seed"] = str(selection.seed)
+    if app.lesson:
+        params[_LESSON] = "1"
+    return params
+
+
+def selection_from_query(params: dict[str, str]) -> Selection:
+    """The selection a link describes; values that make no sense are ignored (the defaults stay)."""
+    selection = Selection()
+    source = params.get("data", selection.source)
+    if source.startswith(SAMPLE_PREFIX) and source.removeprefix(SAMPLE_PREFIX) in SAMPLES:
+        selection = selection.with_source(source)
+    if "target" in params:
+        selection = replace(selection, target=params["target"] or None)
+    if params.get("task") in ("regression", "classification"):
+        selection = replace(selection, task=params["task"])
+    if params.get("seed", "").isdigit():
+        selection = replace(selection, seed=int(params["seed"]))
+    default = selection.ifn
+    try:
+        ifn = IFNSpec(
+            similarity=params.get("similarity", default.similarity),
+            method=params.get("method", default.method),
+            max_clique_size=int(params.get("k", default.max_clique_size)),
+            threshold=float(params.get("threshold", default.threshold)),
+        )
+    except (HNNVizError, ValueError):
+        return selection
+    return replace(selection, ifn=ifn)
+
+
+def write_query_params(app: AppState) -> None:
+    """Keep the link in step with the current choices."""
+    wanted = query_from(app)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+# ---- cached calls into hnnviz ------------------------------------------------------------------------------
+
+
+def _file(data: bytes, name: str) -> io.BytesIO:
+    """Bytes as a file-like object whose name tells hnnviz the format."""
     buffer = io.BytesIO(data)
-    buffer.name = file_name
+    buffer.name = name
     return buffer
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def sample_columns(name: str) -> list[str]:
-    """Column names of a bundled sample, as read from disk."""
-    return list(read_table(sample_data_dir() / SAMPLES[name].file).columns)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=_TTL)
+def _sample_table(name: str) -> pd.DataFrame:
+    return read_table(sample_data_dir() / SAMPLES[name].file)
 
 
-@st.cache_data(show_spinner="Loading the sample…", max_entries=16)
-def sample_dataset(name: str, target: str | None) -> Dataset:
-    """A bundled sample, cleaned (see :func:`hnnviz.data.load_sample`)."""
-    return load_sample(name, target=target)
+@st.cache_data(show_spinner="Reading the file…", max_entries=8, ttl=_TTL)
+def _upload_table(digest: str, name: str, sheet: str | None, _data: bytes) -> pd.DataFrame:
+    """An uploaded table; cached on the digest (the bytes, ``_data``, are not hashed again)."""
+    return read_table(_file(_data, name), sheet=sheet)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def upload_columns(data: bytes, file_name: str) -> list[str]:
-    """Column names of an uploaded table."""
-    return list(read_table(_named(data, file_name)).columns)
+@st.cache_data(show_spinner="Cleaning the table…", max_entries=16, ttl=_TTL)
+def _sample_dataset(name: str, target: str | None, task: str | None) -> Dataset:
+    return load_dataset(sample_data_dir() / SAMPLES[name].file, target=target, task=task, name=name)
 
 
-@st.cache_data(show_spinner="Reading the file…", max_entries=8)
-def upload_dataset(data: bytes, file_name: str, target: str | None) -> Dataset:
-    """An uploaded table, cleaned (see :func:`hnnviz.data.load_dataset`)."""
-    return load_dataset(_named(data, file_name), target=target)
+@st.cache_data(show_spinner="Cleaning the table…", max_entries=8, ttl=_TTL)
+def _upload_dataset(
+    digest: str, name: str, sheet: str | None, target: str | None, task: str | None, _data: bytes
+) -> Dataset:
+    return load_dataset(_file(_data, name), target=target, task=task, sheet=sheet)
 
 
-@st.cache_data(show_spinner="Filtering the network…", max_entries=32)
-def network(
-    X: np.ndarray,
-    feature_names: tuple[str, ...],
-    similarity: str,
-    method: str,
-    max_clique_size: int,
-    threshold: float,
-) -> FilteredNetwork:
-    """:func:`hnnviz.pipeline.filter_network`, cached on the data and every parameter."""
-    return filter_network(
-        X,
-        feature_names,
-        similarity=similarity,
-        method=method,
-        max_clique_size=max_clique_size,
-        threshold=threshold,
-    )
+def _upload(state: AppState, selection: Selection) -> Upload:
+    upload = state.uploads.get(selection.source)
+    if upload is None:  # e.g. a shared link that names another session's upload
+        raise HNNVizError("That uploaded file belongs to another session; upload it again on the Data page.")
+    return upload
+
+
+def raw_table(state: AppState, selection: Selection) -> pd.DataFrame:
+    """The current table as read from disk or upload, before cleaning (a copy, safe to modify)."""
+    if selection.sample is not None:
+        return _sample_table(selection.sample)
+    upload = _upload(state, selection)
+    return _upload_table(upload.digest, upload.name, selection.sheet, upload.data)
+
+
+def dataset(state: AppState, selection: Selection) -> Dataset:
+    """The current table, cleaned for the current target and task.
+
+    Raises
+    ------
+    HNNVizError
+        If the table cannot be read or too little usable data remains.
+    """
+    if selection.sample is not None:
+        return _sample_dataset(selection.sample, selection.target, selection.task)
+    upload = _upload(state, selection)
+    return _upload_dataset(upload.digest, upload.name, selection.sheet, selection.target, selection.task, upload.data)
+
+
+@st.cache_data(show_spinner="Filtering the network…", max_entries=32, ttl=_TTL)
+def _network(data_key: tuple[Any, ...], ifn: IFNSpec, _dataset: Dataset) -> FilteredNetwork:
+    """:func:`hnnviz.pipeline.filter_network` keyed by what determines the data, not by the data's bytes."""
+    return filter_network(_dataset.X, _dataset.feature_names, ifn)
+
+
+def data_key(state: AppState, selection: Selection) -> tuple[Any, ...]:
+    """What determines the cleaned data set: the source's content, the sheet, the target and the task."""
+    content = selection.sample if selection.sample is not None else _upload(state, selection).digest
+    return (content, selection.sheet, selection.target, selection.task)
+
+
+def network(state: AppState, selection: Selection, ds: Dataset, ifn: IFNSpec | None = None) -> FilteredNetwork:
+    """The filtered network of the current data set (``ifn`` overrides the selection's, e.g. to compare)."""
+    return _network(data_key(state, selection), ifn or selection.ifn, ds)
+
+
+#: The figure builders pages may cache by name (pure functions of a network and hashable options).
+FIGURES: dict[str, Callable[..., go.Figure]] = {
+    "network": viz.network_figure,
+    "light": viz.light_network_figure,
+    "heatmap": viz.similarity_heatmap,
+    "clique_tree": viz.clique_tree_figure,
+    "hnn_layers": viz.hnn_layers_figure,
+    "comparison": viz.comparison_figure,
+}
+
+
+@st.cache_data(show_spinner="Drawing…", max_entries=64, ttl=_TTL)
+def _figure(name: str, key: tuple[Any, ...], options: tuple[tuple[str, Any], ...], _networks: tuple) -> go.Figure:
+    return FIGURES[name](*_networks, **dict(options))
+
+
+def figure(name: str, state: AppState, selection: Selection, *networks: FilteredNetwork, **options: Any) -> go.Figure:
+    """A figure of :data:`FIGURES`, cached on what the networks were built from and on the options."""
+    key = (data_key(state, selection), *(n.ifn for n in networks))
+    return _figure(name, key, tuple(sorted(options.items())), networks)

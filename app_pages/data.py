@@ -1,0 +1,157 @@
+"""Data: pick a bundled sample or upload a table, see what it holds, and what will be used and why.
+
+Every computation is an hnnviz call (reading, cleaning, describing columns); this page lays out widgets and
+shows the results. The current table and target live in the session's selection, so they hold on every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from app_pages.shared import common, state
+from app_pages.shared.state import SAMPLE_PREFIX, AppState, Keys, Upload
+from hnnviz.data import SAMPLES, SUPPORTED_FORMATS, Dataset, describe_columns
+from hnnviz.exceptions import HNNVizError
+
+LESSON = (
+    "A **table** has one row per observation and one column per measured quantity. Every numeric column "
+    "becomes a **feature**, a vertex of the network; the **target** is the column a model will learn to "
+    "predict, so it is left out of the network. Columns that cannot be used (text, constant, mostly missing) "
+    "are dropped, and the table below says why."
+)
+
+
+def use_sample(name: str) -> None:
+    """Button callback: make a bundled sample the current table."""
+    app = state.app_state()
+    common.adopt(app, app.selection.with_source(SAMPLE_PREFIX + name), Keys.SOURCE, Keys.TARGET, Keys.TASK, Keys.SHEET)
+
+
+def receive_upload() -> None:
+    """Uploader callback: read the file once (bytes and digest) and make it the current table."""
+    file = st.session_state.get(Keys.UPLOAD)
+    if file is None:  # the user removed the file from the uploader; earlier uploads stay selectable
+        return
+    app = state.app_state()
+    try:
+        app.add_upload(Upload.read(file.name, file.getvalue()))
+    except HNNVizError as err:
+        app.notice = str(err)
+        return
+    common.adopt(app, app.selection, Keys.SOURCE, Keys.TARGET, Keys.TASK, Keys.SHEET)
+
+
+def choose_sheet() -> None:
+    """Sheet picker callback: another sheet is another table, so the target and task start again."""
+    app = state.app_state()
+    selection = replace(app.selection, sheet=st.session_state[Keys.SHEET], target=None, task=None)
+    common.adopt(app, selection, Keys.TARGET, Keys.TASK)
+
+
+def choose_task() -> None:
+    """Task picker callback."""
+    app = state.app_state()
+    app.selection = replace(app.selection, task=st.session_state[Keys.TASK])
+
+
+def samples_gallery(app: AppState) -> None:
+    """One card per bundled sample: what it is, its size and target, and a button to use it."""
+    st.subheader("Bundled samples")
+    cards = st.columns(len(SAMPLES))
+    for card, (name, info) in zip(cards, SAMPLES.items(), strict=True):
+        box = card.container(border=True, height="stretch")
+        box.markdown(f"**{name}**")
+        box.caption(info.description)
+        box.caption(f"Target: `{info.target}` ({info.task})" if info.target else "No target (structure only)")
+        current = app.selection.source == SAMPLE_PREFIX + name
+        box.button(
+            "In use" if current else "Use this sample", key=f"data.use.{name}", disabled=current,
+            on_click=use_sample, args=(name,), use_container_width=True,
+        )  # fmt: skip
+
+
+def upload_box(app: AppState) -> None:
+    """The uploader, and the sheet picker for a workbook with several sheets."""
+    st.subheader("Your own table")
+    st.file_uploader(
+        "Upload a table", type=list(SUPPORTED_FORMATS), key=Keys.UPLOAD, on_change=receive_upload,
+        help="CSV, TSV or TXT (UTF-8), Parquet or Excel (.xlsx). It stays in this browser session only.",
+    )  # fmt: skip
+    if app.notice:
+        common.error(app.notice)
+        app.notice = None
+    upload = app.uploads.get(app.selection.source)
+    if upload is not None and len(upload.sheets) > 1:
+        common.choose(st, "Sheet", upload.sheets, app.selection.sheet, Keys.SHEET, on_change=choose_sheet)
+
+
+def task_choice(app: AppState, ds: Dataset) -> None:
+    """The task the target gives, inferred and overridable."""
+    if ds.target is None:
+        st.info("No target is chosen: the network uses every numeric column. Pick one in the sidebar to train.")
+        return
+    inferred = ds.task if app.selection.task is None else None
+    options = [None, "regression", "classification"]
+    common.choose(
+        st, "Task", options, app.selection.task, Keys.TASK,
+        lambda t: f"inferred: {inferred}" if t is None and inferred else (t or "inferred"),
+        help="Classification for labels (text, or a few whole numbers); regression for quantities.",
+        on_change=choose_task,
+    )  # fmt: skip
+
+
+def summary(ds: Dataset) -> None:
+    cells = st.columns(4)
+    cells[0].metric("Rows used", f"{ds.n_rows:,}")
+    cells[1].metric("Features", ds.n_features, help="Numeric columns that become vertices of the network.")
+    cells[2].metric("Target", ds.target or "none")
+    classes = f" ({len(ds.classes)} classes)" if ds.classes else ""
+    cells[3].metric("Task", f"{ds.task}{classes}" if ds.task else "—")
+
+
+def table_views(app: AppState, ds: Dataset | None) -> None:
+    """Preview of the raw table, the per-column summary and what was dropped."""
+    table = state.raw_table(app, app.selection)
+    preview, columns, dropped = st.tabs(["Preview", "Columns", "Dropped"])
+    with preview:
+        n = st.number_input("Rows to show", 5, 500, 20, step=5, key=Keys.PREVIEW_ROWS, persist_state="session")
+        st.caption(f"The first {min(n, len(table))} of {len(table):,} rows, as read from the file.")
+        st.dataframe(table.head(int(n)), width="stretch")
+    with columns:
+        if ds is None:
+            st.caption("The column summary appears once the table can be used.")
+        else:
+            st.dataframe(describe_columns(table, ds), hide_index=True, width="stretch")
+    with dropped:
+        if ds is None or not ds.dropped:
+            st.caption("Nothing was dropped: every column is a usable numeric feature.")
+        else:
+            rows = [{"what": d.kind, "name": d.name, "rows": d.count, "reason": d.reason} for d in ds.dropped]
+            st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def main() -> None:
+    ctx = common.header(
+        "Data",
+        "Pick a bundled sample or upload a table, then choose the target in the sidebar. Next: the Network page.",
+        LESSON,
+    )
+    app = ctx.app
+    samples_gallery(app)
+    upload_box(app)
+    st.subheader(f"Current table: {app.source_label(app.selection.source)}")
+    ds = ctx.loaded if isinstance(ctx.loaded, Dataset) else None
+    if ds is None:
+        common.error(ctx.loaded)
+    else:
+        task_choice(app, ds)
+        summary(ds)
+    try:
+        table_views(app, ds)
+    except HNNVizError as err:  # the file itself cannot be read: the error above says why
+        st.caption(f"No preview: {err}")
+
+
+main()

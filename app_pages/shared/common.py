@@ -1,0 +1,195 @@
+"""What every page shares: the sidebar with the current choices, page headers, lesson notes, error display.
+
+Shared choices are drawn from this session's :class:`~app_pages.shared.state.Selection` and written back to it, so they
+hold across pages (a widget drawn by one page is a different widget on the next). When the table changes,
+the widgets that depend on its columns are reset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import streamlit as st
+
+from app_pages.shared import state
+from app_pages.shared.state import AppState, Keys, Selection
+from hnnviz.data import Dataset
+from hnnviz.exceptions import HNNVizError
+from hnnviz.pipeline import IFN_METHODS, FilteredNetwork, IFNSpec
+from hnnviz.similarity import SIMILARITY_METHODS
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+
+T = TypeVar("T")
+
+SIMILARITY_LABELS = {
+    "pearson2": "Pearson² (squared correlation)",
+    "spearman2": "Spearman² (squared rank correlation)",
+    "abs": "|Pearson| (absolute correlation)",
+    "mi": "Mutual information (binned)",
+}
+METHOD_LABELS = {
+    "tmfg": "TMFG: planar, 4-cliques",
+    "mfcf": "MFCF: clique forest",
+    "mst": "MST: spanning tree",
+}
+TASK_LABELS = {None: "inferred", "regression": "regression", "classification": "classification"}
+NO_TARGET = "— none —"
+LIGHT_VIEW_NODES = 300  # above this many features: the WebGL view, no pyvis, no triangles, no heatmap
+
+
+def choose(
+    box: DeltaGenerator,
+    label: str,
+    options: Sequence[T],
+    current: T,
+    key: str,
+    format_func: Callable[[Any], str] = str,
+    **kwargs: Any,
+) -> T:
+    """A selectbox showing ``current`` (the first option if ``current`` is no longer one)."""
+    options = list(options)
+    index = options.index(current) if current in options else 0
+    return box.selectbox(label, options, index=index, key=key, format_func=format_func, **kwargs)
+
+
+def adopt(app: AppState, selection: Selection, *keys: str) -> None:
+    """Make ``selection`` current and show it in the data widgets with these keys.
+
+    Setting a widget's key is how its displayed value changes (the browser keeps a widget's own value
+    otherwise), so call this before those widgets are drawn in the run: from a callback, or between drawing
+    the source and the widgets that depend on it.
+    """
+    app.selection = selection
+    shown = {Keys.SOURCE: selection.source, Keys.TARGET: selection.target, Keys.TASK: selection.task}
+    shown[Keys.SHEET] = selection.sheet
+    for key in keys:
+        st.session_state[key] = shown[key]
+
+
+def error(err: Exception | str) -> None:
+    """An expected problem, in plain words (never a traceback)."""
+    st.error(str(err), icon=":material/error:")
+
+
+def stop_with(err: Exception | str) -> NoReturn:
+    """Show the problem and end this page's run."""
+    error(err)
+    st.stop()
+
+
+def lesson(text: str) -> None:
+    """A short explanation shown only in lesson mode (for classroom demos)."""
+    if state.app_state().lesson:
+        st.info(text, icon=":material/school:")
+
+
+def advanced() -> bool:
+    """Whether to draw advanced controls (hidden in lesson mode)."""
+    return not state.app_state().lesson
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page starts from: this session's state and the current table (or why it cannot be used)."""
+
+    app: AppState
+    loaded: Dataset | HNNVizError
+
+    def dataset(self) -> Dataset:
+        """The cleaned current table; a problem is shown and ends the page's run."""
+        if isinstance(self.loaded, HNNVizError):
+            stop_with(self.loaded)
+        return self.loaded
+
+    def network(self, ifn: IFNSpec | None = None) -> FilteredNetwork:
+        """The filtered network of the current table; a problem is shown and ends the page's run."""
+        try:
+            return state.network(self.app, self.app.selection, self.dataset(), ifn)
+        except HNNVizError as err:
+            stop_with(err)
+
+
+def header(title: str, caption: str, lesson_text: str = "") -> PageContext:
+    """The page title, a one-line caption saying what to do, the lesson note, and the sidebar."""
+    app = state.app_state()
+    st.title(title)
+    st.caption(caption)
+    loaded = sidebar(app)
+    if lesson_text:
+        lesson(lesson_text)
+    return PageContext(app, loaded)
+
+
+# ---- the sidebar -----------------------------------------------------------------------------------------
+
+
+def sidebar(app: AppState) -> Dataset | HNNVizError:
+    """Data source, target and network options, drawn on every page; returns the current table, cleaned."""
+    box = st.sidebar
+    box.header("Current analysis")
+    app.selection = _data_choice(box, app)
+    loaded = _load(app)
+    if isinstance(loaded, Dataset):
+        box.caption(loaded.summary())
+    app.selection = replace(app.selection, ifn=_network_choice(box, app.selection.ifn))
+    box.caption(f"Network: {app.selection.ifn.label()}")
+    app.lesson = box.toggle(
+        "Lesson mode", value=app.lesson, key=Keys.LESSON,
+        help="Hide advanced controls and explain each step in plain words, for classroom demos.",
+    )  # fmt: skip
+    state.write_query_params(app)
+    return loaded
+
+
+def _load(app: AppState) -> Dataset | HNNVizError:
+    try:
+        return state.dataset(app, app.selection)
+    except HNNVizError as err:
+        return err
+
+
+def _data_choice(box: DeltaGenerator, app: AppState) -> Selection:
+    selection = app.selection
+    sources = app.sources()
+    source = choose(box, "Data", sources, selection.source, Keys.SOURCE, app.source_label)
+    if source != selection.source or selection.source not in sources:
+        upload = app.uploads.get(source)
+        selection = selection.with_source(source, upload.sheets[0] if upload and upload.sheets else None)
+        adopt(app, selection, Keys.TARGET, Keys.TASK, Keys.SHEET)
+    app.selection = selection
+    try:
+        columns = list(state.raw_table(app, selection).columns)
+    except HNNVizError:  # shown by the page, which cannot go on without the table
+        return selection
+    target = choose(
+        box, "Target (left out of the network)", [None, *columns], selection.target, Keys.TARGET,
+        lambda c: NO_TARGET if c is None else c,
+        help="The column a model will predict. Every other numeric column becomes a vertex of the network.",
+    )  # fmt: skip
+    if target != selection.target:
+        selection = replace(selection, target=target, task=None)
+        adopt(app, selection, Keys.TASK)
+    return selection
+
+
+def _network_choice(box: DeltaGenerator, ifn: IFNSpec) -> IFNSpec:
+    similarity = choose(
+        box, "Similarity", SIMILARITY_METHODS, ifn.similarity, Keys.SIMILARITY, SIMILARITY_LABELS.get,
+        help="How strongly two columns depend on each other; the filter keeps the strongest dependencies.",
+    )  # fmt: skip
+    method = choose(box, "Filtering network", IFN_METHODS, ifn.method, Keys.METHOD, METHOD_LABELS.get)
+    if method != "mfcf":  # the other filters ignore these; the defaults keep the cache small
+        return IFNSpec(similarity=similarity, method=method)
+    k = box.number_input(
+        "Max clique size", min_value=2, max_value=12, step=1, value=ifn.max_clique_size, key=Keys.MAX_CLIQUE_SIZE,
+        help="Largest clique the forest may grow (2 gives a spanning forest, 4 is TMFG-like).",
+    )  # fmt: skip
+    threshold = box.number_input(
+        "Threshold", min_value=0.0, step=0.01, format="%.3f", value=ifn.threshold, key=Keys.THRESHOLD,
+        help="Similarities at or below this do not count; a high threshold splits the graph into components.",
+    )  # fmt: skip
+    return IFNSpec(similarity=similarity, method=method, max_clique_size=int(k), threshold=float(threshold))
