@@ -24,7 +24,7 @@ from .pipeline import IFN_METHODS, IFNSpec, filter_network
 from .runfiles import load_run, save_run
 from .runs import MODEL_KINDS, ModelSpec, Run, train_run
 from .similarity import SIMILARITY_METHODS
-from .synthetic import LAB_CONFIG, LAB_SPEC, run_lab
+from .synthetic import INTERACTION_KINDS, LAB_CONFIG, LAB_SPEC, run_lab
 from .train import EpochRecord, TrainConfig
 
 __all__ = ["main"]
@@ -90,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("--rows", type=int, default=3000, help="default 3000")
     lab.add_argument("--features", type=int, default=24, help="default 24")
     lab.add_argument("--groups", default="2,3,4", help="sizes of the planted groups, comma-separated (default 2,3,4)")
+    lab.add_argument(
+        "--kinds",
+        default=None,
+        help=f"the interaction of each group, comma-separated, among {', '.join(INTERACTION_KINDS)} "
+        "(default: product for pairs, sine for triples, tanh-product for larger groups)",
+    )
     lab.add_argument("--noise", type=float, default=0.25, help="noise sd as a share of the signal's (default 0.25)")
     lab.add_argument("--task", choices=("regression", "classification"), default="regression")
     lab.add_argument("--seed", type=int, default=0, help="seeds the data, split and weights (default 0)")
@@ -332,8 +338,9 @@ def _lab(args: argparse.Namespace) -> dict[str, Any]:
         groups = tuple(int(size) for size in args.groups.split(","))
     except ValueError as err:
         raise InputValidationError(f"--groups takes comma-separated sizes such as 2,3,4; got {args.groups!r}.") from err
+    kinds = None if args.kinds is None else tuple(kind.strip() for kind in args.kinds.split(","))
     result = run_lab(
-        args.rows, args.features, groups, noise=args.noise, task=args.task, seed=args.seed,
+        args.rows, args.features, groups, noise=args.noise, task=args.task, kinds=kinds, seed=args.seed,
         ifn=_ifn_spec(args), explain_method=args.explain_method, k=args.k,
         spec=dataclasses.replace(LAB_SPEC, channels=args.width),
         config=dataclasses.replace(LAB_CONFIG, epochs=args.epochs, seed=args.seed),

@@ -15,7 +15,7 @@ with :func:`hnnviz.explain.explain` and score.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, Literal
@@ -29,9 +29,10 @@ from .explain import EXPLAIN_METHODS, Attribution, SimplexScore, explain
 from .ifn import FilteredGraph
 from .pipeline import FilteredNetwork, IFNSpec, check_ifn
 from .runs import ModelSpec, Run, train_run
-from .train import TrainConfig
+from .train import EpochRecord, TrainConfig
 
 __all__ = [
+    "INTERACTION_KINDS",
     "LAB_CONFIG",
     "LAB_SPEC",
     "LabResult",
@@ -48,6 +49,15 @@ Groups = Sequence[Sequence[str]]
 
 _TASKS = ("regression", "classification")
 _MAX_DISTRACTOR_BLOCK = 4
+
+#: The interactions :func:`make_planted` can plant, and the term each makes of a group ``a, b, ...``.
+INTERACTION_KINDS: dict[str, str] = {
+    "product": "a*b*...",
+    "sine": "sin(a + b + ...)",
+    "tanh-product": "2*tanh(a*b*...)",
+    "max": "max(a, b, ...)",
+    "threshold": "2*[a + b + ... > 0] - 1",
+}
 
 #: The model :func:`run_lab` trains by default: an HNN with 4 channels per simplex (see its Notes).
 LAB_SPEC = ModelSpec(kind="hnn", channels=4)
@@ -70,6 +80,8 @@ class PlantedData:
         Features ``x01, x02, ...`` (zero padded to a common width) and target ``"y"``.
     groups : tuple of tuple of str
         The planted interacting groups, in the order of the formula's terms ``t1, t2, ...``.
+    kinds : tuple of str
+        The interaction planted in each group (keys of :data:`INTERACTION_KINDS`).
     blocks : tuple of tuple of str
         Every correlated block: the planted groups first, then the distractor blocks.
     formula : str
@@ -92,6 +104,7 @@ class PlantedData:
 
     dataset: Dataset
     groups: tuple[tuple[str, ...], ...]
+    kinds: tuple[str, ...]
     blocks: tuple[tuple[str, ...], ...]
     formula: str
     signal: np.ndarray = field(repr=False)
@@ -110,6 +123,7 @@ class PlantedData:
         """The ground truth and the generating parameters, JSON-ready."""
         return {
             "groups": [list(g) for g in self.groups],
+            "kinds": list(self.kinds),
             "blocks": [list(b) for b in self.blocks],
             "formula": self.formula,
             "task": self.dataset.task,
@@ -131,6 +145,7 @@ def make_planted(
     noise: float = 0.25,
     within_group_correlation: float = 0.64,
     hierarchical: bool = True,
+    kinds: Sequence[str] | None = None,
     seed: int | np.random.Generator | None = 0,
 ) -> PlantedData:
     """Draw features in correlated blocks and a target that depends on planted interacting groups.
@@ -150,6 +165,9 @@ def make_planted(
         Correlation ``rho`` between two features of one block, in ``[0, 1)``.
     hierarchical : bool, default True
         Whether the group terms are composed by a further nonlinearity (see Notes).
+    kinds : sequence of str, optional
+        The interaction of each group, one per entry of ``interactions``, among :data:`INTERACTION_KINDS`;
+        by default each group's size chooses it (see Notes).
     seed : int, numpy.random.Generator or None, default 0
         Seed of the random draws: an int seeds a new generator, a ``Generator`` is used (and advanced) as
         it is, ``None`` draws fresh entropy. The global random state is never touched.
@@ -171,15 +189,18 @@ def make_planted(
     ``x = sqrt(rho) * f_b + sqrt(1 - rho) * e_x`` with ``f_b, e_x ~ N(0, 1)`` independent, so features are
     standard normal, correlated ``rho`` within a block and independent across blocks.
 
-    **Target.** Planted group ``j`` (features ``a, b, ...``) contributes the term ``t_j``:
+    **Target.** Planted group ``j`` (features ``a, b, ...``) contributes the term ``t_j`` of its kind (see
+    :data:`INTERACTION_KINDS`; ``[...]`` is 1 when true, else 0). By default the size chooses the kind:
 
-    ========  ===========================================  =====================================
-    size      ``t_j``                                      why
-    ========  ===========================================  =====================================
-    2         ``a*b``                                      the simplest interaction
-    3         ``sin(a + b + c)``                           smooth, periodic, of all three
-    >= 4      ``2*tanh(a*b*c*...)``                        bounded, involves every feature
-    ========  ===========================================  =====================================
+    ========  ==================  ===========================================  ================================
+    size      default kind        ``t_j``                                      why
+    ========  ==================  ===========================================  ================================
+    2         ``"product"``       ``a*b``                                      the simplest interaction
+    3         ``"sine"``          ``sin(a + b + c)``                           smooth, periodic, of all three
+    >= 4      ``"tanh-product"``  ``2*tanh(a*b*c*...)``                        bounded, involves every feature
+    ========  ==================  ===========================================  ================================
+
+    ``"max"`` gives ``max(a, b, ...)`` and ``"threshold"`` gives ``2*[a + b + ... > 0] - 1``.
 
     Without hierarchy the signal is ``s = t_1 + ... + t_m``. With ``hierarchical=True`` and at least two
     groups it is ``s = t_1 + ... + t_m + tanh(t_1 * t_2)``: a sparse composition of the group terms, where
@@ -214,6 +235,7 @@ def make_planted(
     n_rows = check_int(n_rows, name="n_rows", owner=owner, low=10)
     n_features = check_int(n_features, name="n_features", owner=owner, low=4)
     sizes = _check_interactions(interactions, n_features)
+    kinds = _check_kinds(kinds, sizes)
     check_in(task, _TASKS, name="task", owner=owner)
     noise = check_number(noise, name="noise", owner=owner, low=0)
     rho = check_number(within_group_correlation, name="within_group_correlation", owner=owner, low=0, high=1,
@@ -226,7 +248,7 @@ def make_planted(
     X = _draw_blocks(rng, n_rows, block_sizes, rho)
     blocks = _cut(names, block_sizes)
     groups = blocks[: len(sizes)]
-    lines, signal = _compose(groups, X, names, bool(hierarchical))
+    lines, signal = _compose(groups, kinds, X, names, bool(hierarchical))
     spread = float(signal.std())
     y = signal + noise * spread * rng.standard_normal(n_rows)
     lines.append(f"y = s + {noise:g}*sd(s)*e, e ~ N(0, 1), sd(s) = {spread:.4g}" if noise > 0 else "y = s")
@@ -240,6 +262,7 @@ def make_planted(
     return PlantedData(
         dataset=dataset,
         groups=groups,
+        kinds=kinds,
         blocks=blocks,
         formula="; ".join(lines),
         signal=signal,
@@ -266,6 +289,18 @@ def _check_interactions(interactions: Sequence[int], n_features: int) -> tuple[i
     return sizes
 
 
+def _check_kinds(kinds: Sequence[str] | None, sizes: tuple[int, ...]) -> tuple[str, ...]:
+    """One known kind per group; by default product for pairs, sine for triples, tanh-product above."""
+    if kinds is None:
+        return tuple({2: "product", 3: "sine"}.get(size, "tanh-product") for size in sizes)
+    if isinstance(kinds, str) or not isinstance(kinds, Sequence) or len(kinds) != len(sizes):
+        raise InputValidationError(
+            f"The 'kinds' parameter of make_planted must name one interaction per group ({len(sizes)}). "
+            f"Got {kinds!r} instead."
+        )
+    return tuple(check_in(kind, INTERACTION_KINDS, name="kinds", owner="make_planted") for kind in kinds)
+
+
 def _distractor_sizes(r: int) -> tuple[int, ...]:
     """``r`` features in ``ceil(r / 4)`` blocks of nearly equal size, larger first."""
     n_blocks = -(-r // _MAX_DISTRACTOR_BLOCK)
@@ -286,23 +321,31 @@ def _draw_blocks(rng: np.random.Generator, n_rows: int, sizes: tuple[int, ...], 
     return np.column_stack(columns)
 
 
-def _group_term(group: tuple[str, ...], values: np.ndarray) -> tuple[str, np.ndarray]:
+def _group_term(group: tuple[str, ...], kind: str, values: np.ndarray) -> tuple[str, np.ndarray]:
     """The term of one planted group: its formula text and its value per row. ``values``: (n_rows, size)."""
-    if len(group) == 2:
-        return "*".join(group), values[:, 0] * values[:, 1]
-    if len(group) == 3:
+    if kind == "product":
+        return "*".join(group), values.prod(axis=1)
+    if kind == "sine":
         return f"sin({' + '.join(group)})", np.sin(values.sum(axis=1))
-    return f"2*tanh({'*'.join(group)})", 2 * np.tanh(values.prod(axis=1))
+    if kind == "tanh-product":
+        return f"2*tanh({'*'.join(group)})", 2 * np.tanh(values.prod(axis=1))
+    if kind == "max":
+        return f"max({', '.join(group)})", values.max(axis=1)
+    return f"2*[{' + '.join(group)} > 0] - 1", 2.0 * (values.sum(axis=1) > 0) - 1
 
 
 def _compose(
-    groups: tuple[tuple[str, ...], ...], X: np.ndarray, names: tuple[str, ...], hierarchical: bool
+    groups: tuple[tuple[str, ...], ...],
+    kinds: tuple[str, ...],
+    X: np.ndarray,
+    names: tuple[str, ...],
+    hierarchical: bool,
 ) -> tuple[list[str], np.ndarray]:
     """Formula lines ``t_j = ...`` and ``s = ...``, and the signal ``s``."""
     column = {name: i for i, name in enumerate(names)}
     lines, terms = [], []
-    for j, group in enumerate(groups, start=1):
-        text, value = _group_term(group, X[:, [column[g] for g in group]])
+    for j, (group, kind) in enumerate(zip(groups, kinds, strict=True), start=1):
+        text, value = _group_term(group, kind, X[:, [column[g] for g in group]])
         lines.append(f"t{j} = {text}")
         terms.append(value)
     parts = [f"t{j}" for j in range(1, len(groups) + 1)]
@@ -550,18 +593,20 @@ def run_lab(
     task: Task = "regression",
     within_group_correlation: float = 0.64,
     hierarchical: bool = True,
+    kinds: Sequence[str] | None = None,
     seed: int | np.random.Generator | None = 0,
     ifn: IFNSpec | None = None,
     spec: ModelSpec = LAB_SPEC,
     config: TrainConfig = LAB_CONFIG,
     explain_method: str = "ablation",
     k: int | None = None,
+    callback: Callable[[EpochRecord], bool | None] | None = None,
 ) -> LabResult:
     """Plant groups, train an HNN on them, explain it, and score what it recovered.
 
     Parameters
     ----------
-    n_rows, n_features, interactions, noise, task, within_group_correlation, hierarchical, seed
+    n_rows, n_features, interactions, noise, task, within_group_correlation, hierarchical, kinds, seed
         Passed to :func:`make_planted`; ``seed`` seeds the data only.
     ifn : IFNSpec, optional
         The similarity and information filtering network (default ``IFNSpec()``, see
@@ -574,6 +619,9 @@ def run_lab(
         Applied to the test rows, with the training rows as background.
     k : int, optional
         How many top simplices to score; default: the number of planted groups.
+    callback : callable, optional
+        Called after every training epoch (see :func:`hnnviz.train.train_model`); returning ``False`` ends
+        the training early, and the lab goes on with the best weights so far.
 
     Returns
     -------
@@ -604,10 +652,10 @@ def run_lab(
     start = time.perf_counter()
     planted = make_planted(
         n_rows, n_features, interactions, task=task, noise=noise, within_group_correlation=within_group_correlation,
-        hierarchical=hierarchical, seed=seed,
+        hierarchical=hierarchical, kinds=kinds, seed=seed,
     )  # fmt: skip
     k = len(planted.groups) if k is None else check_int(k, name="k", owner=owner, low=1)
-    run = train_run(planted.dataset, spec, config=config, ifn=ifn)
+    run = train_run(planted.dataset, spec, config=config, ifn=ifn, callback=callback)
     X, split = planted.dataset.X, run.result.split
     attribution = explain(run, X[split.test], method=explain_method, background=X[split.train])
     return LabResult(

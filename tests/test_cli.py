@@ -320,7 +320,16 @@ def test_lab_json_scores_the_planted_groups(capsys: pytest.CaptureFixture[str]) 
     assert len(result["top"]) == 2 and "r2" in result["test"]
 
 
+def test_lab_plants_the_kinds_asked_for(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "lab", "--rows", "300", "--features", "10", "--groups", "2,3", "--kinds", "max, threshold",
+        "--epochs", "2", "--width", "1", "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["formula"].startswith("t1 = max(x01, x02); t2 = 2*[x03 + x04 + x05 > 0] - 1")
+
+
 @pytest.mark.parametrize(("argv", "message"), [(["--groups", "2,x"], "--groups takes comma-separated sizes"),
+                                               (["--kinds", "max,min,sine"], "'kinds' parameter of make_planted"),
                                                (["--features", "4", "--groups", "3,3"], "")])  # fmt: skip
 def test_lab_bad_options_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
     code, out, err = run(capsys, "lab", "--rows", "100", *argv)

@@ -91,6 +91,27 @@ def test_formula_signal_and_noise() -> None:
     assert flat.formula.endswith("s = t1 + t2 + t3; y = s") and np.array_equal(flat.dataset.y, flat.signal)
 
 
+def test_every_interaction_kind_plants_its_term() -> None:
+    data = make_planted(300, 14, (2, 3, 2, 3, 2), kinds=("max", "threshold", "product", "tanh-product", "sine"),
+                        noise=0.0, hierarchical=False, seed=1)  # fmt: skip
+    x = dict(zip(data.dataset.feature_names, data.dataset.X.T, strict=True))
+    expected = (
+        np.maximum(x["x01"], x["x02"])
+        + (2.0 * (x["x03"] + x["x04"] + x["x05"] > 0) - 1)
+        + x["x06"] * x["x07"]
+        + 2 * np.tanh(x["x08"] * x["x09"] * x["x10"])
+        + np.sin(x["x11"] + x["x12"])
+    )
+    assert np.allclose(data.signal, expected)
+    assert data.kinds == ("max", "threshold", "product", "tanh-product", "sine")
+    assert data.formula.startswith(
+        "t1 = max(x01, x02); t2 = 2*[x03 + x04 + x05 > 0] - 1; t3 = x06*x07; t4 = 2*tanh(x08*x09*x10); "
+        "t5 = sin(x11 + x12); s = t1 + t2 + t3 + t4 + t5"
+    )
+    assert data.to_dict()["kinds"] == list(data.kinds)
+    assert make_planted(50, 12, (2, 3, 4), seed=0).kinds == ("product", "sine", "tanh-product")  # by size
+
+
 def test_matches_the_bundled_sample() -> None:
     """The bundled planted set (sample_data/make_samples.py) is the flat default, rounded to 6 decimals."""
     data = make_planted(hierarchical=False)
@@ -123,6 +144,8 @@ def test_classification_is_balanced_by_the_median(n_rows: int) -> None:
         ({"noise": -0.1}, r"The 'noise' parameter of make_planted must be a number in \[0"),
         ({"within_group_correlation": 1.0}, r"'within_group_correlation' parameter .* must be a number in \[0, 1\)"),
         ({"seed": "0"}, "The 'seed' parameter of make_planted must be an int >= 0, a numpy Generator or None"),
+        ({"kinds": ("max",)}, r"The 'kinds' parameter of make_planted must name one interaction per group \(3\)"),
+        ({"kinds": ("max", "min", "sine")}, "The 'kinds' parameter of make_planted must be one of 'product'"),
     ],
 )
 def test_make_planted_bad_arguments(kwargs: dict, match: str) -> None:
@@ -281,6 +304,14 @@ def test_lab_result(lab) -> None:
 def test_run_lab_bad_arguments(kwargs: dict, match: str) -> None:
     with pytest.raises(InputValidationError, match=match):
         run_lab(n_rows=20, n_features=10, **kwargs)
+
+
+def test_lab_training_can_be_stopped_by_its_callback() -> None:
+    seen = []
+    lab = run_lab(n_rows=300, n_features=10, interactions=(2, 3), kinds=("max", "sine"), seed=1,
+                  callback=lambda record: seen.append(record.epoch) or len(seen) < 3)  # fmt: skip
+    assert seen == [1, 2, 3] and lab.run.result.epochs_run == 3 and lab.run.result.stopped == "callback"
+    assert lab.planted.kinds == ("max", "sine")
 
 
 def test_lab_defaults_are_an_hnn_with_a_test_part() -> None:
