@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from sklearn.metrics import accuracy_score, f1_score, log_loss, mean_absolute_error, r2_score, root_mean_squared_error
 from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
 from torch import Tensor, nn
 
 from ._validation import check_in, check_int, check_number
@@ -32,6 +33,7 @@ __all__ = [
     "TrainResult",
     "dead_readouts",
     "inactive_share",
+    "limit_threads",
     "metrics",
     "predict",
     "split_rows",
@@ -192,6 +194,18 @@ def torch_seed(seed: int) -> Iterator[None]:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         yield
+
+
+def limit_threads(n: int = 1) -> None:
+    """From now on, let torch and every OpenMP/BLAS pool of the process use at most ``n`` threads.
+
+    A server training many small models for several users at once (the app) is fastest and reproducible with
+    one thread per fit: on a busy machine, extra threads spin-wait, and reductions split across a different
+    number of threads can round differently.
+    """
+    n = check_int(n, name="n", owner="limit_threads", low=1)
+    torch.set_num_threads(n)
+    threadpool_limits(limits=n)
 
 
 def split_rows(n_rows: int, y: np.ndarray | None, task: Task, *, val_size: float, test_size: float, seed: int) -> Split:

@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pytest
 import torch
+from threadpoolctl import threadpool_info
 
 from hnnviz.complex import clique_complex
 from hnnviz.data import load_sample
@@ -15,7 +16,7 @@ from hnnviz.exceptions import InputValidationError, TrainingDivergedError
 from hnnviz.ifn import tmfg
 from hnnviz.model import HNN, MLP
 from hnnviz.similarity import similarity_matrix
-from hnnviz.train import Scaler, TrainConfig, metrics, split_rows, torch_seed, train_model
+from hnnviz.train import Scaler, TrainConfig, limit_threads, metrics, split_rows, torch_seed, train_model
 
 FAST = TrainConfig(epochs=40, patience=10, batch_size=64, lr=1e-2, seed=0)
 
@@ -167,3 +168,15 @@ def test_config_rejects_bad_values(kwargs: dict, match: str) -> None:
 def test_rejects_mismatched_shapes(diabetes) -> None:
     with pytest.raises(InputValidationError, match="needs X of shape"):
         train_model(make_hnn(diabetes), diabetes.X, diabetes.y[:-1], "regression", config=FAST)
+
+
+def test_limit_threads_sets_torch_and_the_native_pools():
+    before = torch.get_num_threads()
+    try:
+        limit_threads(1)
+        assert torch.get_num_threads() == 1
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+        with pytest.raises(InputValidationError, match=r"The 'n' parameter of limit_threads must be an int in \[1"):
+            limit_threads(0)
+    finally:
+        torch.set_num_threads(before)
