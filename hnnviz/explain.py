@@ -107,6 +107,19 @@ class Attribution:
         scores = self.scores[order]
         return scores[row] if row is not None else np.abs(scores).mean(axis=0)
 
+    def simplex_values(self, order: int, row: int | None = None) -> dict[tuple[str, ...], float]:
+        """Every simplex of one order, by its features, with its importance (as :meth:`ranking` measures it).
+
+        Examples
+        --------
+        >>> a = Attribution("gxa", ((("a",), ("b",)), (("a", "b"),)), (np.zeros((2, 2)), np.array([[1.0], [-3.0]])),
+        ...                 np.zeros(2), 0.0, None, None, 0.0)
+        >>> a.simplex_values(1), a.simplex_values(1, row=1)
+        ({('a', 'b'): 2.0}, {('a', 'b'): -3.0})
+        """
+        check_int(order, name="order", owner="Attribution.simplex_values", low=0, high=len(self.scores) - 1)
+        return dict(zip(self.simplices[order], self._importance(order, row).tolist(), strict=True))
+
     def order_totals(self) -> np.ndarray:
         """``(n_rows, n_orders)``: each row's summed scores per order."""
         return np.stack([s.sum(axis=1) for s in self.scores], axis=1)

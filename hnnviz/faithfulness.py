@@ -19,6 +19,7 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
 
@@ -28,16 +29,21 @@ from scipy.stats import spearmanr
 from torch import Tensor
 
 from ._validation import check_int, check_number
+from .compare import PRIMARY_METRICS
 from .data import Dataset
+from .exceptions import InputValidationError
 from .explain import Attribution, explain
+from .model import HNN
 from .runs import Run, build_model, train_run
 from .train import TrainConfig, metrics, to_prediction, torch_seed
 
 __all__ = [
     "Curve",
+    "KnockOut",
     "SanityCheck",
     "deletion_insertion",
     "global_importance",
+    "knock_out",
     "method_agreement",
     "permuted_label_check",
     "randomization_check",
@@ -105,10 +111,8 @@ def _unit_index(run: Run) -> list[tuple[int, int]]:
     return [(order, i) for order in range(1, len(run.model.layers) + 1) for i in range(run.model.orders[order])]
 
 
-def _score_with_ablated(
-    run: Run, inputs: Tensor, y: np.ndarray, ablated: list[tuple[int, int]], means: list[Tensor]
-) -> float:
-    """The run's primary score when the given (order, unit) simplices are held at their background means."""
+def _ablated_prediction(run: Run, inputs: Tensor, ablated: list[tuple[int, int]], means: list[Tensor]) -> np.ndarray:
+    """The run's predictions when the given (order, unit) simplices are held at the given means."""
     masks = {order: torch.zeros(run.model.orders[order], dtype=torch.bool) for order in range(1, len(means))}
     for order, unit in ablated:
         masks[order][unit] = True
@@ -119,8 +123,123 @@ def _score_with_ablated(
     model = run.model
     with torch.no_grad():
         out = model.output(model.propagate([model.input_units(inputs)], edit))
-    prediction = to_prediction(out, run.task, run.result.y_scaler)
-    return metrics(y, prediction, run.task)["r2" if run.task == "regression" else "accuracy"]
+    return to_prediction(out, run.task, run.result.y_scaler)
+
+
+def _score_with_ablated(
+    run: Run, inputs: Tensor, y: np.ndarray, ablated: list[tuple[int, int]], means: list[Tensor]
+) -> float:
+    """The run's primary score when the given (order, unit) simplices are held at their background means."""
+    return _primary_score(run, y, _ablated_prediction(run, inputs, ablated, means))
+
+
+def _primary_score(run: Run, y: np.ndarray, prediction: np.ndarray) -> float:
+    return metrics(y, prediction, run.task)[PRIMARY_METRICS[run.task]]
+
+
+def _unit_means(run: Run, background: np.ndarray | None) -> list[Tensor]:
+    """Each order's unit values to ablate to: their mean over ``background`` rows, or at the training mean."""
+    rows = run.x_scaler.mean[None] if background is None else np.asarray(background, dtype=np.float64)
+    with torch.no_grad():
+        return [h.mean(0) for h in run.model.hidden(torch.as_tensor(run.x_scaler.transform(rows)).float())]
+
+
+@dataclass(frozen=True)
+class KnockOut:
+    """Predictions and score of a run with some simplices knocked out, beside the intact run's.
+
+    Attributes
+    ----------
+    simplices : tuple of tuple of str
+        The knocked-out simplices (each held at its reference value on every row).
+    before, after : ndarray of shape (n_rows,)
+        Each row's prediction by the intact and by the knocked-out model: the predicted value (regression),
+        or the probability of the class the intact model predicts (classification).
+    metric : str
+        ``"r2"`` or ``"accuracy"``.
+    score_before, score_after : float
+        That metric on the rows, intact and knocked out.
+    """
+
+    simplices: tuple[tuple[str, ...], ...]
+    before: np.ndarray
+    after: np.ndarray
+    metric: str
+    score_before: float
+    score_after: float
+
+
+def knock_out(
+    run: Run, X: np.ndarray, y: np.ndarray, simplices: Sequence[Sequence[str]], *, background: np.ndarray | None = None
+) -> KnockOut:
+    """Hold the named simplices' units at their reference value and see how predictions and the score change.
+
+    Parameters
+    ----------
+    run : Run
+        An HNN run.
+    X, y : ndarray
+        Raw rows and their targets (class codes for classification), e.g. the test rows.
+    simplices : sequence of sequences of str
+        Simplices of order >= 1 named by their features (any order), e.g. ``[("bmi", "s5")]``.
+    background : ndarray, optional
+        Raw rows whose mean unit values replace the knocked-out units; by default each unit's value at the
+        training mean (as :func:`hnnviz.explain.explain` ablates).
+
+    Returns
+    -------
+    KnockOut
+
+    Raises
+    ------
+    InputValidationError
+        For an MLP run, or a name list that is not a simplex of order >= 1 of the run's complex.
+
+    Examples
+    --------
+    >>> from hnnviz.data import load_sample
+    >>> ds = load_sample("diabetes")
+    >>> run = train_run(ds, config=TrainConfig(epochs=5))
+    >>> test = run.result.split.test
+    >>> out = knock_out(run, ds.X[test], ds.y[test], [("bmi", "s5")])
+    >>> out.metric, out.before.shape == out.after.shape == (len(test),)
+    ('r2', True)
+    """
+    if not isinstance(run.model, HNN):
+        raise InputValidationError("Only an HNN has simplices to knock out; this run holds a dense MLP.")
+    units = [_simplex_unit(run, simplex) for simplex in simplices]
+    inputs = torch.as_tensor(run.x_scaler.transform(np.asarray(X, dtype=np.float64)), dtype=torch.float32)
+    before = _ablated_prediction(run, inputs, [], _unit_means(run, background))
+    after = _ablated_prediction(run, inputs, units, _unit_means(run, background))
+    return KnockOut(
+        simplices=tuple(tuple(s) for s in simplices),
+        before=_row_values(before, before),
+        after=_row_values(after, before),
+        metric=PRIMARY_METRICS[run.task],
+        score_before=_primary_score(run, y, before),
+        score_after=_primary_score(run, y, after),
+    )
+
+
+def _simplex_unit(run: Run, features: Sequence[str]) -> tuple[int, int]:
+    """(order, unit) of the simplex with these features."""
+    names = run.feature_names
+    vertices = sorted(names.index(f) for f in features if f in names)
+    order = len(vertices) - 1
+    simplices = run.network.complex.simplices
+    if len(vertices) != len(features) or not 1 <= order <= len(run.model.layers):
+        raise InputValidationError(f"{tuple(features)!r} is not a simplex of order >= 1 of this run's network.")
+    match = np.flatnonzero((simplices[order] == vertices).all(axis=1))
+    if not len(match):
+        raise InputValidationError(f"{tuple(features)!r} is not a simplex of order >= 1 of this run's network.")
+    return order, int(match[0])
+
+
+def _row_values(prediction: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Regression values as they are; class probabilities reduced to the class the reference predicts."""
+    if prediction.ndim == 1:
+        return prediction
+    return prediction[np.arange(len(prediction)), reference.argmax(axis=1)]
 
 
 def deletion_insertion(
@@ -129,7 +248,7 @@ def deletion_insertion(
     y: np.ndarray,
     attribution: Attribution,
     *,
-    background: np.ndarray,
+    background: np.ndarray | None = None,
     n_points: int = 11,
     n_random: int = 20,
     seed: int = 0,
@@ -144,8 +263,9 @@ def deletion_insertion(
         Raw rows and their targets (class codes for classification), e.g. the test rows.
     attribution : Attribution
         Its global ranking (mean ``|score|``) orders the simplices.
-    background : ndarray
-        Raw rows whose mean activations replace ablated units (the training rows).
+    background : ndarray, optional
+        Raw rows whose mean activations replace ablated units (e.g. the training rows); by default each unit's
+        value at the training mean, as :func:`hnnviz.explain.explain` ablates.
     n_points, n_random : int
         Points per curve; random orderings for the reference band.
     seed : int
@@ -158,10 +278,8 @@ def deletion_insertion(
     """
     n_points = check_int(n_points, name="n_points", owner="deletion_insertion", low=2)
     n_random = check_int(n_random, name="n_random", owner="deletion_insertion", low=1)
-    model = run.model
     inputs = torch.as_tensor(run.x_scaler.transform(X), dtype=torch.float32)
-    with torch.no_grad():
-        means = [h.mean(0) for h in model.hidden(torch.as_tensor(run.x_scaler.transform(background)).float())]
+    means = _unit_means(run, background)
     units = _unit_index(run)
     ranked = [units[i] for i in np.argsort(-global_importance(attribution), kind="stable")]
     rng = np.random.default_rng(seed)

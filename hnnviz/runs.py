@@ -23,7 +23,7 @@ from .model import HNN, MLP
 from .pipeline import FilteredNetwork, IFNSpec, check_ifn, filter_network
 from .train import EpochRecord, Scaler, Split, TrainConfig, TrainResult, predict, split_rows, torch_seed, train_model
 
-__all__ = ["MODEL_KINDS", "ModelSpec", "Run", "build_model", "train_run"]
+__all__ = ["MODEL_KINDS", "ModelSpec", "Predictions", "Run", "build_model", "train_run"]
 
 ModelKind = Literal["hnn", "mlp"]
 MODEL_KINDS: tuple[str, ...] = ("hnn", "mlp")
@@ -60,6 +60,28 @@ def build_model(spec: ModelSpec, complex: CliqueComplex, n_outputs: int, seed: i
         if spec.kind == "hnn":
             return hnn
         return MLP(hnn.widths, n_outputs, activation=spec.activation, readout_width=spec.readout_width)
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """A model's predictions on some rows of a table, beside the truth.
+
+    Attributes
+    ----------
+    rows : ndarray of int
+        The rows of the table.
+    y_true : ndarray
+        Their targets (class codes for classification).
+    predicted : ndarray
+        Predicted values (regression) or predicted class codes (classification).
+    probabilities : ndarray of shape (n_rows, n_classes) or None
+        Class probabilities (classification only).
+    """
+
+    rows: np.ndarray
+    y_true: np.ndarray
+    predicted: np.ndarray
+    probabilities: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -103,6 +125,24 @@ class Run:
     @property
     def x_scaler(self) -> Scaler:
         return self.result.x_scaler
+
+    def predictions(self, dataset: Dataset, part: str = "test") -> Predictions:
+        """The run's predictions on one part of its split of ``dataset`` (the table it was trained on).
+
+        Raises
+        ------
+        InputValidationError
+            If ``part`` is not "train", "val" or "test", or ``dataset`` is not the table of this run (other
+            features, too few rows, or no target).
+        """
+        check_in(part, ("train", "val", "test"), name="part", owner="Run.predictions")
+        rows = getattr(self.result.split, part)
+        if dataset.feature_names != self.feature_names or dataset.y is None or dataset.n_rows <= rows.max(initial=-1):
+            raise InputValidationError(f"Data set {dataset.name!r} is not the table this run was trained on.")
+        predicted = self.predict(dataset.X[rows])
+        if self.task == "regression":
+            return Predictions(rows, dataset.y[rows], predicted, None)
+        return Predictions(rows, dataset.y[rows], predicted.argmax(axis=1), predicted)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predictions in original units (regression) or class probabilities (classification)."""

@@ -12,6 +12,7 @@ from hnnviz.explain import Attribution, explain
 from hnnviz.faithfulness import (
     deletion_insertion,
     global_importance,
+    knock_out,
     method_agreement,
     permuted_label_check,
     randomization_check,
@@ -105,3 +106,45 @@ def test_seed_agreement_retrains_on_the_same_network(setup) -> None:
     data, run, *_ = setup
     overlaps = seed_agreement(run, data, seeds=(1,), config=TrainConfig(epochs=5), k=5)
     assert set(overlaps) == {1} and 0.0 <= overlaps[1] <= 1.0
+
+
+def test_knocking_out_one_simplex_changes_each_prediction_by_its_ablation_score(setup) -> None:
+    _, run, _, X, y, _ = setup
+    ablation = explain(run, X, method="ablation")  # each unit held at its value at the training mean
+    order, index = 2, 5
+    simplex = ablation.simplices[order][index]
+    out = knock_out(run, X, y, [tuple(reversed(simplex))])  # names in any order
+    np.testing.assert_allclose(out.before - out.after, ablation.scores[order][:, index], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(out.before, run.predict(X), rtol=1e-6)
+    assert out.metric == "r2" and out.score_before == pytest.approx(run.result.metrics["test"]["r2"], rel=1e-6)
+
+
+def test_knocking_out_nothing_or_everything(setup) -> None:
+    _, run, background, X, y, attribution = setup
+    nothing = knock_out(run, X, y, [], background=background)
+    assert np.array_equal(nothing.before, nothing.after) and nothing.score_before == nothing.score_after
+    everything = [s for order in attribution.simplices[1:] for s in order]
+    deletion, _ = deletion_insertion(run, X, y, attribution, background=background, n_points=2, n_random=1)
+    assert knock_out(run, X, y, everything, background=background).score_after == pytest.approx(deletion.values[-1])
+
+
+def test_knock_out_of_a_classifier_follows_the_predicted_class() -> None:
+    data = load_sample("wine")
+    run = train_run(data, ModelSpec("hnn", channels=1), config=TrainConfig(epochs=5))
+    test = run.result.split.test
+    simplex = explain(run, data.X[test]).ranking(top=1)[0].features
+    out = knock_out(run, data.X[test], data.y[test], [simplex])
+    probabilities = run.predict(data.X[test])
+    np.testing.assert_allclose(out.before, probabilities.max(axis=1), rtol=1e-6)
+    assert out.metric == "accuracy" and not np.allclose(out.after, out.before)  # the top simplex matters
+
+
+def test_knock_out_refuses_what_is_not_a_simplex(setup) -> None:
+    data, run, _, X, y, _ = setup
+    with pytest.raises(InputValidationError, match=r"\('age', 'nope'\) is not a simplex of order >= 1"):
+        knock_out(run, X, y, [("age", "nope")])
+    with pytest.raises(InputValidationError, match=r"\('age',\) is not a simplex of order >= 1"):
+        knock_out(run, X, y, [("age",)])
+    mlp = train_run(data, ModelSpec("mlp", channels=1), config=TrainConfig(epochs=2))
+    with pytest.raises(InputValidationError, match="Only an HNN has simplices to knock out"):
+        knock_out(mlp, X, y, [])
