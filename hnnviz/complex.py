@@ -17,7 +17,11 @@ import numpy as np
 from .exceptions import InputValidationError
 from .ifn import FilteredGraph
 
-__all__ = ["CliqueComplex", "clique_complex"]
+__all__ = ["ORDER_NAMES", "CliqueComplex", "clique_complex"]
+
+
+#: Display names of the first simplex orders: a vertex (an input feature), an edge, a triangle, a tetrahedron.
+ORDER_NAMES = ("inputs", "edges", "triangles", "tetrahedra")
 
 
 @dataclass(frozen=True)

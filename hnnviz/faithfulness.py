@@ -19,7 +19,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
 
@@ -32,16 +32,18 @@ from ._validation import check_int, check_number
 from .compare import PRIMARY_METRICS
 from .data import Dataset
 from .exceptions import InputValidationError
-from .explain import Attribution, explain
+from .explain import EXPLAIN_METHODS, Attribution, explain
 from .model import HNN
 from .runs import Run, build_model, train_run
 from .train import TrainConfig, metrics, to_prediction, torch_seed
 
 __all__ = [
     "Curve",
+    "FaithfulnessReport",
     "KnockOut",
     "SanityCheck",
     "deletion_insertion",
+    "faithfulness_report",
     "global_importance",
     "knock_out",
     "method_agreement",
@@ -396,3 +398,93 @@ def seed_agreement(
         other = train_run(dataset, run.spec, config=replace(config, seed=seed), split=split, ifn=run.ifn)
         overlaps[seed] = top_k_overlap(reference, explain(other, rows, method=method, background=background), k)
     return overlaps
+
+
+@dataclass(frozen=True)
+class FaithfulnessReport:
+    """How far to trust one method's attribution of a run, by every check of this module.
+
+    Attributes
+    ----------
+    method : str
+        The method checked.
+    deletion, insertion : Curve
+        Over the test rows, against random orderings.
+    checks : tuple of SanityCheck
+        Cascading randomisation, then permuted labels.
+    agreement : dict of (str, str) to float
+        Top-``k`` overlap between every pair of methods on the test rows.
+    k : int
+    """
+
+    method: str
+    deletion: Curve
+    insertion: Curve
+    checks: tuple[SanityCheck, ...]
+    agreement: dict[tuple[str, str], float]
+    k: int
+
+    @property
+    def verdicts(self) -> dict[str, bool]:
+        """Pass or fail of each check, by name."""
+        curves = {f"{c.kind} beats random": c.beats_random for c in (self.deletion, self.insertion)}
+        return curves | {check.name: check.passed for check in self.checks}
+
+
+def faithfulness_report(
+    run: Run,
+    dataset: Dataset,
+    *,
+    method: str = "gxa",
+    config: TrainConfig | None = None,
+    k: int = 10,
+    n_random: int = 20,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> FaithfulnessReport:
+    """Every check of this module for one method of explaining ``run``, on its test rows of ``dataset``.
+
+    Unit references are each unit's value at the training mean (as :func:`hnnviz.explain.explain` does by
+    default). The permuted-label check retrains the model once (with ``config``); the others do not train.
+
+    Parameters
+    ----------
+    run : Run
+        An HNN run trained on ``dataset``.
+    dataset : Dataset
+        The table the run was trained on (its split's test rows are explained).
+    method : {"gxa", "ig", "ablation"}, default "gxa"
+    config : TrainConfig, optional
+        Training protocol of the permuted-label retraining (default ``TrainConfig()``).
+    k : int, default 10
+        Top simplices compared between methods.
+    n_random : int, default 20
+        Random orderings of the deletion and insertion curves.
+    seed : int, default 0
+        Seeds the random orderings, the randomised weights and the label permutation.
+    progress : callable, optional
+        ``progress(step)`` with the name of each step as it starts.
+
+    Returns
+    -------
+    FaithfulnessReport
+    """
+    say = progress or (lambda step: None)
+    rows = run.result.split.test
+    X, y = dataset.X[rows], dataset.y[rows]
+    say("explaining the test rows with every method")
+    attributions = {m: explain(run, X, method=m) for m in EXPLAIN_METHODS}
+    say("deletion and insertion curves")
+    deletion, insertion = deletion_insertion(run, X, y, attributions[method], n_random=n_random, seed=seed)
+    say("cascading randomisation of the weights")
+    randomized = randomization_check(run, X, method=method, seed=seed)
+    say("retraining on permuted labels")
+    permuted = permuted_label_check(run, dataset, config=config, method=method, seed=seed)
+    return FaithfulnessReport(
+        method=method,
+        deletion=deletion,
+        insertion=insertion,
+        checks=(randomized, permuted),
+        agreement=method_agreement(attributions, k),
+        k=k,
+    )

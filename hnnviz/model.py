@@ -26,7 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from ._validation import check_in, check_int
-from .complex import CliqueComplex
+from .complex import ORDER_NAMES, CliqueComplex
 
 __all__ = ["ACTIVATIONS", "HNN", "MLP", "ORDER_NAMES", "Architecture", "LayerSummary", "SimplexLayer", "describe_hnn"]
 
@@ -238,10 +238,6 @@ class MLP(_ReadoutNet):
     def input_units(self, x: Tensor) -> Tensor:
         """The input layer as it is, ``(batch, p)``; every layer's activation is ``(batch, width)``."""
         return x
-
-
-#: Display names of the first simplex orders.
-ORDER_NAMES = ("inputs", "edges", "triangles", "tetrahedra")
 
 
 @dataclass(frozen=True)

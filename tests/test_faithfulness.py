@@ -11,6 +11,7 @@ from hnnviz.exceptions import InputValidationError
 from hnnviz.explain import Attribution, explain
 from hnnviz.faithfulness import (
     deletion_insertion,
+    faithfulness_report,
     global_importance,
     knock_out,
     method_agreement,
@@ -148,3 +149,25 @@ def test_knock_out_refuses_what_is_not_a_simplex(setup) -> None:
     mlp = train_run(data, ModelSpec("mlp", channels=1), config=TrainConfig(epochs=2))
     with pytest.raises(InputValidationError, match="Only an HNN has simplices to knock out"):
         knock_out(mlp, X, y, [])
+
+
+def test_faithfulness_report_runs_every_check_once(setup) -> None:
+    data, run, _, X, y, _ = setup
+    steps: list[str] = []
+    report = faithfulness_report(run, data, method="ablation", config=CONFIG, k=5, n_random=4, progress=steps.append)
+    assert steps == [
+        "explaining the test rows with every method",
+        "deletion and insertion curves",
+        "cascading randomisation of the weights",
+        "retraining on permuted labels",
+    ]
+    again, _ = deletion_insertion(run, X, y, explain(run, X, method="ablation"), n_random=4)
+    np.testing.assert_allclose(report.deletion.values, again.values)
+    assert [c.name for c in report.checks] == ["cascading randomisation", "permuted labels"]
+    assert set(report.agreement) == {("ig", "ablation"), ("ig", "gxa"), ("ablation", "gxa")}
+    assert report.verdicts == {
+        "deletion beats random": report.deletion.beats_random,
+        "insertion beats random": report.insertion.beats_random,
+        "cascading randomisation": report.checks[0].passed,
+        "permuted labels": report.checks[1].passed,
+    }

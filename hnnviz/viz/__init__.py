@@ -1,33 +1,55 @@
-"""Figure builders: pure functions from a :class:`~hnnviz.pipeline.FilteredNetwork` to plotly figures or HTML.
+"""Figure builders: pure functions from the pipeline's results to plotly figures or HTML.
 
-No Streamlit here; the app pages call these and render the result.
+They draw a :class:`~hnnviz.pipeline.FilteredNetwork`, training histories and test predictions, a model
+comparison, attributions and their faithfulness checks. No Streamlit here; the app pages call these and
+render the result.
 
 - :mod:`~hnnviz.viz.layout`: vertex positions (crossing-free for a TMFG, spring otherwise).
 - :mod:`~hnnviz.viz.network`: the network with its edges, triangles and tetrahedra; a WebGL view for large graphs.
 - :mod:`~hnnviz.viz.comparison`: two filters on the same features, side by side.
 - :mod:`~hnnviz.viz.complex`: the Homological Neural Network a clique complex defines.
 - :mod:`~hnnviz.viz.graph`: the clique tree, the similarity matrix, an offline pyvis page.
+- :mod:`~hnnviz.viz.training`: loss curves (live or finished), predictions, the confusion matrix, model scores.
+- :mod:`~hnnviz.viz.explain`: top simplices and features, a prediction split by order, deletion/insertion
+  curves against random orderings, predictions before and after a knock-out.
 """
 
 from .comparison import EdgeComparison, comparison_figure, edge_comparison
 from .complex import hnn_layers_figure
+from .explain import (
+    deletion_insertion_figure,
+    feature_importance_figure,
+    knockout_figure,
+    order_waterfall_figure,
+    ranking_figure,
+)
 from .graph import clique_tree_figure, graph_html, similarity_heatmap
 from .layout import LAYOUTS, is_maximal_planar, layout_positions, planar_positions
 from .network import graph_figure, light_network_figure, network_figure
+from .training import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
 
 __all__ = [
     "LAYOUTS",
     "EdgeComparison",
     "clique_tree_figure",
     "comparison_figure",
+    "confusion_figure",
+    "deletion_insertion_figure",
     "edge_comparison",
+    "feature_importance_figure",
     "graph_figure",
     "graph_html",
     "hnn_layers_figure",
     "is_maximal_planar",
+    "knockout_figure",
     "layout_positions",
     "light_network_figure",
+    "loss_curves_figure",
+    "model_scores_figure",
     "network_figure",
+    "order_waterfall_figure",
     "planar_positions",
+    "prediction_figure",
+    "ranking_figure",
     "similarity_heatmap",
 ]

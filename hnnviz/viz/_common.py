@@ -16,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from ..complex import ORDER_NAMES
 from ..exceptions import InputValidationError
 
 if TYPE_CHECKING:
@@ -41,6 +42,23 @@ MAX_TEXT_LABELS = 40  # above this many vertices, names are shown on hover only
 _MAX_LISTED = 8  # cliques listed in a vertex's hover text
 _DIVERGING = "RdBu_r"
 _VALUE_BINS = 16  # valued edges/triangles are drawn in this many colour classes (one colour per plotly trace)
+
+
+#: A colour per simplex order (inputs, edges, triangles, tetrahedra, ...), shared by every figure.
+ORDER_COLOURS = ("#4c5c75", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
+_UNIT_NAMES = ("input", "edge", "triangle", "tetrahedron")
+
+
+def order_name(k: int, *, plural: bool = True) -> str:
+    """``"triangles"`` (``"triangle"``) for order 2; ``"order 5"`` beyond tetrahedra.
+
+    Examples
+    --------
+    >>> order_name(2), order_name(3, plural=False), order_name(5)
+    ('triangles', 'tetrahedron', 'order 5')
+    """
+    names = ORDER_NAMES if plural else _UNIT_NAMES
+    return names[k] if k < len(names) else f"order {k}"
 
 
 def escaped_names(network: FilteredNetwork) -> list[str]:

@@ -14,7 +14,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .._validation import check_int
-from ._common import MAX_TEXT_LABELS, escaped_names, feature_indices, finish_layout, group_text
+from ._common import (
+    MAX_TEXT_LABELS,
+    ORDER_COLOURS,
+    escaped_names,
+    feature_indices,
+    finish_layout,
+    group_text,
+    order_name,
+)
 
 if TYPE_CHECKING:
     from ..complex import CliqueComplex
@@ -22,9 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["hnn_layers_figure"]
 
-_ORDER_NAMES = ("inputs", "edges", "triangles", "tetrahedra")
-_UNIT_NAMES = ("input", "edge", "triangle", "tetrahedron")
-_ORDER_COLOURS = ("#4c5c75", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 _HIGHLIGHT = "#d62728"
 
 
@@ -81,18 +86,12 @@ def hnn_layers_figure(network: FilteredNetwork, *, max_units: int = 400, highlig
     fig.update_xaxes(
         range=[-0.7, len(chosen) - 0.7],  # room for the input names left of the first column
         tickvals=list(range(len(chosen))),
-        ticktext=[_order_name(k) for k in range(len(chosen))],
+        ticktext=[order_name(k) for k in range(len(chosen))],
         showgrid=False,
         zeroline=False,
     )
     fig.update_yaxes(visible=False)
     return fig
-
-
-def _order_name(k: int, *, plural: bool = True) -> str:
-    """``"triangles"`` (``"triangle"``) for order 2; ``"order 5"`` beyond tetrahedra."""
-    names = _ORDER_NAMES if plural else _UNIT_NAMES
-    return names[k] if k < len(names) else f"order {k}"
 
 
 def _closure(cx: CliqueComplex, cliques: list[tuple[int, ...]], max_units: int) -> tuple[list[np.ndarray], int]:
@@ -208,12 +207,12 @@ def _unit_trace(
         hover = [f"<b>input {names[s[0]]}</b>" for s in simplices.tolist()]
     else:
         hover = [
-            f"<b>{_order_name(k, plural=False)} {group_text(s, names)}</b>"
+            f"<b>{order_name(k, plural=False)} {group_text(s, names)}</b>"
             f"<br>reads {', '.join(group_text(f, names) for f in combinations(s, k))}"
             for s in simplices.tolist()
         ]
     labelled = k == 0 and len(simplices) <= MAX_TEXT_LABELS
-    colour = _ORDER_COLOURS[k % len(_ORDER_COLOURS)]
+    colour = ORDER_COLOURS[k % len(ORDER_COLOURS)]
     contains = np.zeros(len(simplices), dtype=bool) if center is None else (simplices == center).any(axis=1)
     return go.Scatter(
         x=np.full(len(simplices), float(k)),
@@ -229,6 +228,6 @@ def _unit_trace(
         },
         hovertext=hover,
         hoverinfo="text",
-        name=f"{_order_name(k)} ({len(simplices)})",
+        name=f"{order_name(k)} ({len(simplices)})",
         meta="units",
     )
