@@ -6,6 +6,7 @@ figure builders in :mod:`hnnviz.viz` and a command line in :mod:`hnnviz.cli`.
 
 from .complex import CliqueComplex, clique_complex
 from .exceptions import (
+    BundleError,
     DataFormatError,
     GraphConstructionError,
     HNNVizError,
@@ -23,6 +24,7 @@ from .similarity import similarity_matrix
 __version__ = "0.1.0"
 
 __all__ = [
+    "BundleError",
     "CliqueComplex",
     "DataFormatError",
     "FilteredGraph",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 
 __all__ = [
+    "BundleError",
     "DataFormatError",
     "GraphConstructionError",
     "HNNVizError",
@@ -39,6 +40,15 @@ class ModelFileError(InputValidationError):
 
     For example a missing file, a file that is not JSON, an unknown format or version, a corrupt safetensors
     file, or a tensor whose name, shape or dtype does not match the rebuilt model.
+    """
+
+
+class BundleError(ModelFileError):
+    """A bundle (the zip of settings, network, runs, attributions and data) cannot be written or read back.
+
+    For example a file that is not a zip or is too large, a member outside the bundle's layout (a path that
+    climbs out with ``..``, a symbolic link, a pickle), a zip bomb, or a manifest that does not match the
+    members. A run inside that cannot be loaded is reported with its :class:`ModelFileError` message.
     """
 
 
