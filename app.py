@@ -15,6 +15,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from hnnviz.train import limit_threads
+
 PAGES = Path(__file__).resolve().parent / "app_pages"
 
 #: (script, title, icon, url path) of every page, in menu order; the first is the landing page.
@@ -22,12 +24,16 @@ PAGE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("data.py", "Data", ":material/table:", "data"),
     ("network.py", "Network", ":material/hub:", "network"),
     ("complex.py", "Complex", ":material/change_history:", "complex"),
+    ("train.py", "Train", ":material/model_training:", "train"),
+    ("explain.py", "Explain", ":material/insights:", "explain"),
+    ("lab.py", "Lab", ":material/science:", "lab"),
 )
 
 
 def run() -> None:
     """Configure the app and run the page the user picked."""
     st.set_page_config(page_title="hnnviz", page_icon="🕸️", layout="wide")
+    limit_threads(1)  # one thread per fit: fast and reproducible when several users train at once
     pages = [
         st.Page(PAGES / script, title=title, icon=icon, url_path=path, default=i == 0)
         for i, (script, title, icon, path) in enumerate(PAGE_TABLE)

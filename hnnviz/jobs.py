@@ -63,6 +63,7 @@ class Job:
         self._thread = threading.Thread(target=self._main, daemon=True, name="hnnviz-job")
         self.result: Any = None
         self.error: str | None = None
+        self.status = ""  # what the work is doing now, in a few words (set by the work)
         self.started_at: float | None = None
         self.seconds: float = 0.0
 

@@ -17,6 +17,7 @@ from app_pages.shared import state
 from app_pages.shared.state import AppState, Keys, Selection
 from hnnviz.data import Dataset
 from hnnviz.exceptions import HNNVizError
+from hnnviz.jobs import Job
 from hnnviz.pipeline import IFN_METHODS, FilteredNetwork, IFNSpec
 from hnnviz.similarity import SIMILARITY_METHODS
 
@@ -111,6 +112,36 @@ class PageContext:
             return state.network(self.app, self.app.selection, self.dataset(), ifn)
         except HNNVizError as err:
             stop_with(err)
+
+
+def watch(job: Job | None, draw: Callable[[Job], None], key: str) -> None:
+    """Draw a background job now, and again twice a second while it runs; rerun the page when it ends.
+
+    Only this part of the page reruns while the job works, so the rest stays usable (and so do other pages).
+    """
+    if job is None:
+        return
+    running = not job.finished
+
+    @st.fragment(run_every=0.5 if running else None, key=key)
+    def panel() -> None:
+        draw(job)
+        if running and job.finished:
+            st.rerun()  # the whole page, to show the results
+
+    panel()
+
+
+def job_controls(job: Job, key: str) -> None:
+    """Pause or resume, and stop, between steps."""
+    if job.finished:
+        return
+    left, right, _ = st.columns([1, 1, 4])
+    if job.state == "paused":
+        left.button("Resume", key=f"{key}.resume", on_click=job.resume, icon=":material/play_arrow:")
+    else:
+        left.button("Pause", key=f"{key}.pause", on_click=job.pause, icon=":material/pause:")
+    right.button("Stop", key=f"{key}.stop", on_click=job.stop, icon=":material/stop:")
 
 
 def header(title: str, caption: str, lesson_text: str = "") -> PageContext:

@@ -26,6 +26,8 @@ import streamlit as st
 from hnnviz import viz
 from hnnviz.data import SAMPLES, Dataset, excel_sheets, load_dataset, read_table, sample_data_dir
 from hnnviz.exceptions import HNNVizError
+from hnnviz.explain import Attribution
+from hnnviz.jobs import ComparisonJob, Job, LabJob, TrainingJob
 from hnnviz.pipeline import FilteredNetwork, IFNSpec, filter_network
 
 if TYPE_CHECKING:
@@ -75,6 +77,36 @@ class Keys:
     TABLE_FEATURES = "complex.table_features"
     CHANNELS = "complex.channels"
     UNIT_FEATURE = "complex.unit_feature"
+    # train page
+    TRAIN_CHANNELS = "train.channels"
+    TRAIN_MAX_ORDER = "train.max_order"
+    TRAIN_ACTIVATION = "train.activation"
+    TRAIN_EPOCHS = "train.epochs"
+    TRAIN_LR = "train.lr"
+    TRAIN_BATCH = "train.batch_size"
+    TRAIN_SEED = "train.seed"
+    TRAIN_START = "train.start"
+    COMPARE_SEEDS = "train.compare_seeds"
+    COMPARE_MODELS = "train.compare_models"
+    COMPARE_START = "train.compare_start"
+    # explain page
+    EXPLAIN_METHOD = "explain.method"
+    EXPLAIN_SCOPE = "explain.scope"
+    EXPLAIN_ROW = "explain.row"
+    EXPLAIN_ORDERS = "explain.orders"
+    EXPLAIN_TOP = "explain.top"
+    EXPLAIN_KNOCKOUT = "explain.knockout"
+    EXPLAIN_CHECK = "explain.check"
+    # lab page
+    LAB_GROUPS = "lab.groups"
+    LAB_DISTRACTORS = "lab.distractors"
+    LAB_NOISE = "lab.noise"
+    LAB_ROWS = "lab.rows"
+    LAB_SEED = "lab.seed"
+    LAB_TASK = "lab.task"
+    LAB_METHOD = "lab.method"
+    LAB_RHO = "lab.rho"
+    LAB_START = "lab.start"
 
 
 # ---- typed state --------------------------------------------------------------------------------------------
@@ -139,6 +171,17 @@ class AppState:
     lesson: bool = False
     notice: str | None = None  # a problem met in a callback, shown once by the page
     stability: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    training: TrainingJob | None = None  # the HNN and its dense twin, side by side
+    comparison: ComparisonJob | None = None  # the baselines over several seeds
+    attributions: dict[tuple[Any, ...], Attribution] = field(default_factory=dict)  # of the trained HNN
+    checks: dict[tuple[Any, ...], Job] = field(default_factory=dict)  # faithfulness reports being made
+    lab: LabJob | None = None
+
+    def start_training(self, job: TrainingJob) -> None:
+        """Train new models; what was computed from the previous ones goes."""
+        self.training = job.start()
+        self.attributions.clear()
+        self.checks.clear()
 
     def sources(self) -> list[str]:
         """Every data source the user can pick: the bundled samples, then the uploads."""

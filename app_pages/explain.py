@@ -1,0 +1,242 @@
+"""Explain: which simplices (groups of interacting features) drive the trained HNN's predictions.
+
+Attributions, knock-outs and faithfulness checks are hnnviz calls; the figures come from :mod:`hnnviz.viz`.
+The page explains the HNN trained on the Train page, on the table and network it was trained with.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.shared import common
+from app_pages.shared.state import AppState, Keys
+from hnnviz.complex import ORDER_NAMES
+from hnnviz.data import Dataset
+from hnnviz.explain import Attribution, explain, order_split
+from hnnviz.faithfulness import FaithfulnessReport, faithfulness_report, knock_out
+from hnnviz.jobs import Job, TrainingJob
+from hnnviz.runs import Run
+from hnnviz.viz import (
+    deletion_insertion_figure,
+    feature_importance_figure,
+    knockout_figure,
+    network_figure,
+    order_waterfall_figure,
+    ranking_figure,
+)
+
+HNN = "HNN"  # the name the Train page gives the HNN run
+METHOD_LABELS = {
+    "gxa": "gradient x activation (fast)",
+    "ig": "integrated gradients (complete)",
+    "ablation": "ablation (knock each unit out)",
+}
+METRIC_LABELS = {"r2": "R²", "accuracy": "accuracy"}
+LESSON = (
+    "An **attribution** says how much each unit contributed to a prediction, compared with the prediction "
+    "for an average row (the training mean). In an HNN every unit is a simplex, a named group of features, so "
+    "the scores say which *interactions* matter: a high-scoring triangle means those three features together "
+    "move the prediction. Scores are in the target's units (regression) or in the logit of the predicted class."
+)
+
+
+def explained_run(app: AppState) -> tuple[TrainingJob, Run]:
+    """The training job and its HNN, or a message pointing to the Train page."""
+    job = app.training
+    run = job.runs.get(HNN) if job is not None else None
+    if run is None:
+        st.info("Train a model first: the Explain page explains the HNN trained on the Train page.")
+        st.page_link("app_pages/train.py", label="Go to Train", icon=":material/model_training:")
+        st.stop()
+    return job, run
+
+
+def row_label(run: Run, ds: Dataset, row: int) -> str:
+    y = ds.y[row]
+    truth = run.classes[int(y)] if run.classes is not None else f"{y:.4g}"
+    return f"row {row} (target {truth})"
+
+
+def choose_rows(run: Run, ds: Dataset) -> tuple[str, int | None]:
+    """The method, and either every test row (None) or one of them."""
+    left, middle, right = st.columns([2, 2, 3])
+    method = left.selectbox(
+        "Method", list(METHOD_LABELS), format_func=METHOD_LABELS.get, key=Keys.EXPLAIN_METHOD,
+        persist_state="session",
+    )  # fmt: skip
+    scope = middle.segmented_control(
+        "Explain", ["all test rows", "one row"], default="all test rows", required=True, key=Keys.EXPLAIN_SCOPE,
+        persist_state="session",
+    )  # fmt: skip
+    if scope != "one row":
+        return method, None
+    rows = run.result.split.test.tolist()
+    row = right.selectbox(
+        "Test row", rows, format_func=lambda r: row_label(run, ds, r), key=Keys.EXPLAIN_ROW, persist_state="session"
+    )
+    return method, int(row)
+
+
+def attribution(app: AppState, run: Run, ds: Dataset, method: str, row: int | None) -> Attribution:
+    """The attribution of the chosen rows, computed once per session (with a progress bar when slow)."""
+    rows = run.result.split.test if row is None else [row]
+    key = (id(run), method, row)
+    if key not in app.attributions:
+        bar = st.progress(0.0, text=f"Explaining with {METHOD_LABELS[method]}…")
+        app.attributions[key] = explain(
+            run, ds.X[rows], method=method, progress=lambda done, total: bar.progress(done / total)
+        )
+        bar.empty()
+    return app.attributions[key]
+
+
+def ranking_tab(attr: Attribution, run: Run, one_row: bool) -> None:
+    st.caption(
+        "The row's own scores, signed: positive pushes the prediction up." if one_row else
+        "Mean |score| over the test rows: how much each simplex moves predictions, in either direction."
+    )  # fmt: skip
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    available = list(range(1, len(attr.scores)))
+    orders = left.pills(
+        "Orders", available, selection_mode="multi", default=available, key=Keys.EXPLAIN_ORDERS,
+        format_func=lambda k: ORDER_NAMES[k] if k < len(ORDER_NAMES) else f"order {k}", persist_state="session",
+    )  # fmt: skip
+    top = int(right.number_input("Top", 5, 100, 15, step=5, key=Keys.EXPLAIN_TOP, persist_state="session"))
+    if not orders:
+        st.info("Pick at least one order.")
+        return
+    row = 0 if one_row else None
+    st.plotly_chart(ranking_figure(attr, top=top, orders=orders, row=row), key="explain.ranking")
+    ranked = [s for s in attr.ranking(row=row) if s.order in orders][:top]
+    table = [{"simplex": " · ".join(s.features), "order": s.order, "score": round(s.score, 5)} for s in ranked]
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.plotly_chart(feature_importance_figure(attr, top=top), key="explain.features")
+
+
+def network_tab(attr: Attribution, run: Run, one_row: bool) -> None:
+    st.caption("Edges and triangles coloured by their scores, on the network the model was wired with.")
+    row = 0 if one_row else None
+    values = {"edge_values": attr.simplex_values(1, row)}
+    if len(attr.scores) > 2:
+        values["triangle_values"] = attr.simplex_values(2, row)
+    label = f"{attr.method} score" if one_row else f"mean |{attr.method}|"
+    fig = network_figure(run.network, orders=(1, 2), value_label=label, **values)
+    st.plotly_chart(fig, key="explain.network")
+
+
+def split_tab(run: Run, ds: Dataset, row: int | None, attr: Attribution) -> None:
+    if row is None:
+        st.info("Choose *one row* above to see its prediction split by order and its own top simplices.")
+        return
+    common.lesson(
+        "The HNN's output is a sum: a constant plus one contribution per order. The waterfall adds them up, from "
+        "the constant to the prediction, so you see how much the edges, triangles and tetrahedra each added."
+    )
+    split = order_split(run, ds.X[[row]])[0]
+    st.plotly_chart(order_waterfall_figure(split, title=row_label(run, ds, row)), key="explain.waterfall")
+    st.plotly_chart(ranking_figure(attr, top=10, row=0), key="explain.row_ranking")
+
+
+def knockout_tab(app: AppState, run: Run, ds: Dataset, method: str) -> None:
+    st.caption("Hold chosen simplices at their value for an average row, and see what the model loses.")
+    overall = attribution(app, run, ds, method, None)
+    options = [s.features for s in overall.ranking(top=40)]
+    chosen = st.multiselect(
+        "Simplices to knock out (the 40 most important)", options, format_func=" · ".join, key=Keys.EXPLAIN_KNOCKOUT,
+        persist_state="session",
+    )  # fmt: skip
+    if not chosen:
+        return
+    rows = run.result.split.test
+    out = knock_out(run, ds.X[rows], ds.y[rows], chosen)
+    name = METRIC_LABELS[out.metric]
+    cells = st.columns(2)
+    cells[0].metric(f"Test {name}", f"{out.score_after:.3f}", delta=f"{out.score_after - out.score_before:+.3f}")
+    cells[1].metric("Simplices knocked out", len(chosen))
+    fig = knockout_figure(
+        out.before, out.after, metric_name=name, metric_before=out.score_before, metric_after=out.score_after
+    )
+    st.plotly_chart(fig, key="explain.knockout")
+
+
+def faithfulness_tab(app: AppState, job: TrainingJob, run: Run, method: str) -> None:
+    st.caption(
+        "Can the ranking be trusted? Removing the top simplices first should hurt more than removing random ones "
+        "(deletion), restoring them first should help more (insertion); scrambling the weights or the labels "
+        "should change the attribution; and the methods should agree on the top simplices."
+    )
+    key = (id(run), method)
+    if st.button("Run the checks", key=Keys.EXPLAIN_CHECK, icon=":material/fact_check:", disabled=key in app.checks):
+        app.checks[key] = start_checks(job, run, method)
+    check = app.checks.get(key)
+    common.watch(check, draw_check_progress, "explain.checks")
+    if check is not None and check.finished:
+        if check.error:
+            common.error(check.error)
+        elif check.result is not None:
+            show_report(check.result, run)
+
+
+def start_checks(job: TrainingJob, run: Run, method: str) -> Job:
+    def work(this: Job) -> FaithfulnessReport:
+        def step(name: str) -> None:
+            this.status = name
+
+        return faithfulness_report(run, job.dataset, method=method, config=job.config, progress=step)
+
+    return Job(work).start()
+
+
+def draw_check_progress(job: Job) -> None:
+    if not job.finished:
+        with st.spinner(f"Checking: {job.status or 'starting'}…"):
+            st.empty()
+
+
+def show_report(report: FaithfulnessReport, run: Run) -> None:
+    metric = METRIC_LABELS["r2" if run.task == "regression" else "accuracy"]
+    st.plotly_chart(
+        deletion_insertion_figure((report.deletion, report.insertion), metric_name=metric), key="explain.curves"
+    )
+    verdicts = [{"check": name, "verdict": "passed" if ok else "failed"} for name, ok in report.verdicts.items()]
+    stages = [
+        {"check": check.name, "stage": stage, "rank correlation with the original": round(rho, 3)}
+        for check in report.checks
+        for stage, rho in check.stages
+    ]
+    agreement = [
+        {"methods": f"{a} / {b}", f"top-{report.k} overlap": round(v, 2)} for (a, b), v in report.agreement.items()
+    ]
+    left, right = st.columns(2)
+    left.dataframe(verdicts, hide_index=True, width="stretch")
+    right.dataframe(agreement, hide_index=True, width="stretch")
+    with st.expander("Sanity checks, stage by stage"):
+        st.dataframe(stages, hide_index=True, width="stretch")
+
+
+def main() -> None:
+    ctx = common.header(
+        "Explain",
+        "Which simplices, groups of interacting features, drive the trained HNN's predictions.",
+        LESSON,
+    )
+    app = ctx.app
+    job, run = explained_run(app)
+    ds = job.dataset
+    st.caption(f"Explaining the HNN trained on {ds.summary()}; network: {run.ifn.label()}.")
+    method, row = choose_rows(run, ds)
+    attr = attribution(app, run, ds, method, row)
+    tabs = st.tabs(["Ranking", "On the network", "One row", "Knock out", "Faithfulness"])
+    with tabs[0]:
+        ranking_tab(attr, run, row is not None)
+    with tabs[1]:
+        network_tab(attr, run, row is not None)
+    with tabs[2]:
+        split_tab(run, ds, row, attr)
+    with tabs[3]:
+        knockout_tab(app, run, ds, method)
+    with tabs[4]:
+        faithfulness_tab(app, job, run, method)
+
+
+main()

@@ -1,0 +1,205 @@
+"""Train: the HNN wired on the current network beside the same-width dense MLP, live, then the baselines.
+
+Training runs in a background job (:mod:`hnnviz.jobs`): the page only draws its progress, so it can be
+paused, resumed or stopped between epochs, and every other page stays usable meanwhile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from app_pages.shared import common
+from app_pages.shared.common import PageContext
+from app_pages.shared.state import AppState, Keys
+from hnnviz.compare import BASE_MODELS
+from hnnviz.data import Dataset
+from hnnviz.exceptions import HNNVizError
+from hnnviz.jobs import ComparisonJob, Job, TrainingJob
+from hnnviz.model import ACTIVATIONS, ORDER_NAMES
+from hnnviz.runs import ModelSpec, Run
+from hnnviz.train import TrainConfig
+from hnnviz.viz import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
+
+DEFAULTS = TrainConfig()
+LESSON = (
+    "**Training** adjusts the weights so that predictions match the target on the training rows; the "
+    "validation rows decide when to stop (when their loss no longer improves), and the test rows, never seen "
+    "during training, give the final score. The HNN and a dense network with the *same layer widths* learn "
+    "side by side, so you can compare accuracy against size: the HNN connects each unit only to its faces."
+)
+MODEL_LABELS = {"hnn": "HNN", "mlp": "dense MLP (same widths)"}
+EXTRA_MODELS = ("hnn-order1", "hnn-order2")
+
+
+def settings(app: AppState) -> tuple[ModelSpec, TrainConfig]:
+    """The model and training settings; lesson mode keeps only the essential ones.
+
+    Raises
+    ------
+    HNNVizError
+        For a setting hnnviz refuses (e.g. a learning rate of 0).
+    """
+    cells = st.columns(4)
+    channels = cells[0].number_input(
+        "Channels per simplex", 1, 32, 4, key=Keys.TRAIN_CHANNELS, persist_state="session",
+        help="Hidden units per simplex. 1 is the paper's HNN; a few more learn richer interactions.",
+    )  # fmt: skip
+    epochs = cells[1].number_input(
+        "Epochs (at most)", 1, 2000, DEFAULTS.epochs, key=Keys.TRAIN_EPOCHS, persist_state="session",
+        help=f"Training stops earlier once the validation loss has not improved for {DEFAULTS.patience} epochs.",
+    )  # fmt: skip
+    seed = cells[2].number_input(
+        "Seed", 0, 1_000_000, app.selection.seed, key=Keys.TRAIN_SEED,
+        help="Seeds the split, the initial weights and the batch order: the same seed gives the same models.",
+    )  # fmt: skip
+    app.selection = replace(app.selection, seed=int(seed))
+    max_order, activation, lr, batch = None, "gelu", DEFAULTS.lr, DEFAULTS.batch_size
+    if common.advanced():
+        orders = [None, 1, 2, 3]
+        max_order = cells[3].selectbox(
+            "Highest order", orders, key=Keys.TRAIN_MAX_ORDER, persist_state="session",
+            format_func=lambda k: "every order" if k is None else f"up to {ORDER_NAMES[k]}",
+        )  # fmt: skip
+        more = st.columns(4)
+        activation = more[0].selectbox(
+            "Activation", list(ACTIVATIONS), key=Keys.TRAIN_ACTIVATION, persist_state="session"
+        )
+        lr = more[1].number_input(
+            "Learning rate", 0.0, 1.0, DEFAULTS.lr, step=1e-3, format="%.4f", key=Keys.TRAIN_LR,
+            persist_state="session",
+        )  # fmt: skip
+        batch = more[2].number_input(
+            "Batch size", 1, 4096, DEFAULTS.batch_size, key=Keys.TRAIN_BATCH, persist_state="session"
+        )
+    spec = ModelSpec("hnn", channels=int(channels), max_order=max_order, activation=activation)
+    config = TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(lr), seed=int(seed))
+    return spec, config
+
+
+def start_training(app: AppState, ds: Dataset, spec: ModelSpec, config: TrainConfig) -> None:
+    specs = {name: replace(spec, kind=kind) for kind, name in MODEL_LABELS.items()}
+    app.start_training(TrainingJob(ds, specs, config, app.selection.ifn))
+
+
+def draw_training(job: Job) -> None:
+    assert isinstance(job, TrainingJob)
+    common.job_controls(job, "train")
+    doing = f"training {job.current}" if job.current else job.state
+    st.progress(job.progress, text=f"{job.epochs_done} epochs done; {doing}")
+    st.plotly_chart(loss_curves_figure(job.history, max_epochs=job.config.epochs), key="train.loss_curves")
+
+
+def results(job: TrainingJob, ds: Dataset) -> None:
+    if job.error:
+        common.error(job.error)
+    if not job.runs:
+        return
+    st.subheader("Results on the test rows")
+    st.caption(f"Trained on {job.dataset.summary()}; network: {job.ifn.label()}; seed {job.config.seed}.")
+    rows = [model_row(name, run) for name, run in job.runs.items()]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    hnn, mlp = (job.runs.get(name) for name in MODEL_LABELS.values())
+    if hnn and mlp:
+        st.metric("Dense MLP / HNN parameters", f"{mlp.model.n_params / hnn.model.n_params:.1f}x")
+    columns = st.columns(len(job.runs))
+    for column, (name, run) in zip(columns, job.runs.items(), strict=True):
+        out = run.predictions(ds)
+        if run.task == "regression":
+            fig = prediction_figure(out.y_true, out.predicted, name=name)
+        else:
+            fig = confusion_figure(out.y_true, out.predicted, run.classes)
+        column.plotly_chart(fig, key=f"train.predictions.{run.spec.kind}")
+    health(job)
+
+
+def model_row(name: str, run: Run) -> dict[str, object]:
+    result = run.result
+    row: dict[str, object] = {"model": name, "parameters": run.model.n_params}
+    row |= {metric: round(value, 4) for metric, value in result.metrics["test"].items()}
+    row |= {"epochs": result.epochs_run, "best epoch": result.best_epoch, "stopped": result.stopped}
+    row["seconds"] = round(result.seconds, 2)
+    return row
+
+
+def health(job: TrainingJob) -> None:
+    """Units constant on every training row (dead), per order, and readouts that carry nothing."""
+    common.lesson("A **dead** unit outputs the same value on every row: it carries no information.")
+    rows = []
+    for name, run in job.runs.items():
+        dead = set(run.result.dead_readouts)
+        for order, share in run.result.inactive.items():
+            label = ORDER_NAMES[order] if run.spec.kind == "hnn" and order < len(ORDER_NAMES) else f"layer {order}"
+            rows.append({"model": name, "layer": label, "dead units": f"{share:.0%}", "readout dead": order in dead})
+    with st.expander("Dead units and readouts", expanded=any(r["readout dead"] for r in rows)):
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def baselines(ctx: PageContext, ds: Dataset, spec: ModelSpec, config: TrainConfig) -> None:
+    app = ctx.app
+    st.subheader("Against the baselines, over several seeds")
+    st.caption(
+        "Every model is fitted once per seed on the same split (linear and gradient boosting use the validation "
+        "rows for fitting, since they need none to stop); the HNN's widths and training are those above."
+    )
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    seeds = left.number_input("Seeds", 1, 10, 3, key=Keys.COMPARE_SEEDS, persist_state="session")
+    models = right.multiselect(
+        "Models", [*BASE_MODELS, *EXTRA_MODELS], default=list(BASE_MODELS), key=Keys.COMPARE_MODELS,
+        persist_state="session", help="hnn-order1 stops at edges, hnn-order2 at triangles: what each order adds.",
+    )  # fmt: skip
+    busy = app.comparison is not None and not app.comparison.finished
+    if st.button("Compare", key=Keys.COMPARE_START, disabled=busy or not models, icon=":material/leaderboard:"):
+        app.comparison = ComparisonJob(
+            ds, seeds=tuple(range(int(seeds))), models=tuple(models), spec=spec, config=config, ifn=app.selection.ifn
+        ).start()
+    common.watch(app.comparison, draw_comparison, "train.comparison")
+    job = app.comparison
+    if job is not None and job.finished:
+        if job.error:
+            common.error(job.error)
+        elif job.result is not None:
+            st.dataframe(job.result.summary(), hide_index=True, width="stretch")
+            st.plotly_chart(model_scores_figure(job.result), key="train.model_scores")
+
+
+def draw_comparison(job: Job) -> None:
+    assert isinstance(job, ComparisonJob)
+    common.job_controls(job, "compare")
+    last = f"; last: {job.last}" if job.last else ""
+    st.progress(job.done / job.total, text=f"{job.done} of {job.total} fits{last}")
+
+
+def main() -> None:
+    ctx = common.header(
+        "Train",
+        "Train the HNN wired on the current network beside the same-width dense MLP. Next: Explain.",
+        LESSON,
+    )
+    app, ds = ctx.app, ctx.dataset()
+    if ds.target is None:
+        common.stop_with("Training needs a target: choose the column to predict in the sidebar.")
+    try:
+        spec, config = settings(app)
+    except HNNVizError as err:
+        common.stop_with(err)
+    busy = app.training is not None and not app.training.finished
+    if st.button(
+        "Train the HNN and the MLP",
+        key=Keys.TRAIN_START,
+        type="primary",
+        disabled=busy,
+        icon=":material/model_training:",
+    ):
+        try:
+            start_training(app, ds, spec, config)
+        except HNNVizError as err:
+            common.stop_with(err)
+    common.watch(app.training, draw_training, "train.training")
+    if app.training is not None and app.training.finished:
+        results(app.training, app.training.dataset)
+    baselines(ctx, ds, spec, config)
+
+
+main()
