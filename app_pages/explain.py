@@ -156,7 +156,7 @@ def knockout_tab(app: AppState, run: Run, ds: Dataset, method: str) -> None:
     fig = knockout_figure(
         out.before, out.after, metric_name=name, metric_before=out.score_before, metric_after=out.score_after
     )
-    st.plotly_chart(fig, key="explain.knockout")
+    st.plotly_chart(fig, key="explain.knockout_figure")
 
 
 def faithfulness_tab(app: AppState, job: TrainingJob, run: Run, method: str) -> None:

@@ -58,8 +58,9 @@ def lab_options(app: AppState, groups: pd.DataFrame) -> dict[str, object]:
         options["task"] = more[0].selectbox("Task", ["regression", "classification"], key=Keys.LAB_TASK,
                                             persist_state="session")  # fmt: skip
         options["explain_method"] = more[1].selectbox(
-            "Attribution", EXPLAIN_METHODS, key=Keys.LAB_METHOD, persist_state="session"
-        )
+            "Attribution", sorted(EXPLAIN_METHODS, key=lambda m: m != "ablation"), key=Keys.LAB_METHOD,
+            persist_state="session", help="Ablation (the lab's default) found the planted groups most often.",
+        )  # fmt: skip
         options["within_group_correlation"] = more[2].slider(
             "Correlation within a block", 0.0, 0.95, 0.64, 0.01, key=Keys.LAB_RHO, persist_state="session"
         )
@@ -81,9 +82,14 @@ def draw_lab(job: Job) -> None:
     assert isinstance(job, LabJob)
     common.job_controls(job, "lab")
     epochs = len(job.history)
-    text = f"training: epoch {epochs}" if epochs else "drawing the data and filtering the network"
-    st.progress(min(1.0, epochs / job.max_epochs), text=text)
-    st.plotly_chart(loss_curves_figure({"HNN": job.history}, max_epochs=job.max_epochs), key="lab.loss")
+    if job.finished:
+        text, share = f"done: {epochs} epochs", 1.0
+    else:
+        text = f"training: epoch {epochs}" if epochs else "drawing the data and filtering the network"
+        share = min(1.0, epochs / job.max_epochs)
+    st.progress(share, text=text)
+    frame = None if job.finished else job.max_epochs
+    st.plotly_chart(loss_curves_figure({"HNN": job.history}, max_epochs=frame), key="lab.loss")
 
 
 def results(result: LabResult) -> None:

@@ -26,10 +26,10 @@ DEFAULTS = TrainConfig()
 LESSON = (
     "**Training** adjusts the weights so that predictions match the target on the training rows; the "
     "validation rows decide when to stop (when their loss no longer improves), and the test rows, never seen "
-    "during training, give the final score. The HNN and a dense network with the *same layer widths* learn "
-    "side by side, so you can compare accuracy against size: the HNN connects each unit only to its faces."
+    "during training, give the final score. The HNN and a dense network with the *same layer widths* (the MLP) "
+    "learn side by side, so you can compare accuracy against size: the HNN connects each unit only to its faces."
 )
-MODEL_LABELS = {"hnn": "HNN", "mlp": "dense MLP (same widths)"}
+MODEL_LABELS = {"hnn": "HNN", "mlp": "MLP"}  # the MLP is dense, with the HNN's layer widths
 EXTRA_MODELS = ("hnn-order1", "hnn-order2")
 
 
@@ -86,9 +86,10 @@ def start_training(app: AppState, ds: Dataset, spec: ModelSpec, config: TrainCon
 def draw_training(job: Job) -> None:
     assert isinstance(job, TrainingJob)
     common.job_controls(job, "train")
-    doing = f"training {job.current}" if job.current else job.state
-    st.progress(job.progress, text=f"{job.epochs_done} epochs done; {doing}")
-    st.plotly_chart(loss_curves_figure(job.history, max_epochs=job.config.epochs), key="train.loss_curves")
+    doing = f"training the {job.current}" if job.current else job.state
+    st.progress(1.0 if job.finished else job.progress, text=f"{job.epochs_done} epochs done; {doing}")
+    frame = None if job.finished else job.config.epochs  # a fixed frame while the curves grow
+    st.plotly_chart(loss_curves_figure(job.history, max_epochs=frame), key="train.loss_curves")
 
 
 def results(job: TrainingJob, ds: Dataset) -> None:

@@ -71,29 +71,61 @@ def wait_until_idle(page: Page, timeout_ms: int = 60_000) -> None:
     page.wait_for_timeout(1500)  # plotly and iframes finish drawing after the script ends
 
 
+def visit(page: Page, title: str) -> None:
+    """Open a page through the sidebar (a new URL would start a new session and lose the trained models)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    page.get_by_role("heading", name=title, level=1).wait_for()
+    wait_until_idle(page)
+
+
+def train(page: Page) -> None:
+    """Train the HNN and the MLP, and wait for the results."""
+    page.get_by_role("button", name="Train the HNN and the MLP").click()
+    page.get_by_role("heading", name="Results on the test rows").wait_for(timeout=300_000)
+    wait_until_idle(page)
+
+
+def run_lab(page: Page) -> None:
+    page.get_by_role("button", name="Run the lab").click()
+    page.get_by_role("heading", name="What the HNN found").wait_for(timeout=300_000)
+    wait_until_idle(page)
+
+
+#: What to do on a page before its screenshot (by title).
+ACTIONS = {"Train": train, "Lab": run_lab}
+
+
+def screenshot(page: Page, target: Path) -> None:
+    """The whole page: the viewport is stretched to the main area's height first."""
+    full_height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(full_height) + 40, 12_000)})
+    page.wait_for_timeout(1000)  # charts resize to the new viewport
+    page.screenshot(path=str(target))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    print(f"wrote {target}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNG files (default docs/)")
-    parser.add_argument("--pages", default=None, help="comma-separated url paths (default: every page)")
-    parser.add_argument("--query", default="", help="query string to append, e.g. 'data=sample:wine'")
+    parser.add_argument("--pages", default=None, help="comma-separated page titles (default: every page)")
+    parser.add_argument("--query", default="", help="query string of the first page, e.g. 'data=sample:wine'")
     args = parser.parse_args()
-    wanted = args.pages.split(",") if args.pages else [path for *_, path in PAGE_TABLE]
-    landing = PAGE_TABLE[0][3]  # the default page is served at "/", not at its own path
+    titles = [title for _, title, *_ in PAGE_TABLE]
+    wanted = args.pages.split(",") if args.pages else titles
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with streamlit_server() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        for path in wanted:
-            page.goto(f"{url}/{'' if path == landing else path}" + (f"?{args.query}" if args.query else ""))
-            wait_until_idle(page)
-            target = out / f"page-{path}.png"
-            full_height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-            page.set_viewport_size({"width": 1400, "height": min(int(full_height) + 40, 12_000)})
-            page.wait_for_timeout(1000)  # charts resize to the new viewport
-            page.screenshot(path=str(target))
-            page.set_viewport_size({"width": 1400, "height": 1000})
-            print(f"wrote {target}")
+        page.goto(url + (f"/?{args.query}" if args.query else ""))
+        wait_until_idle(page)
+        for title in titles:  # in menu order, so the Train page has trained before Explain
+            visit(page, title)
+            if title in ACTIONS and (title in wanted or title == "Train"):
+                ACTIONS[title](page)
+            if title in wanted:
+                screenshot(page, out / f"page-{title.lower()}.png")
         browser.close()
 
 

@@ -173,6 +173,42 @@ class TrainingJob(Job):
         self.runs: dict[str, Run] = {}
         self.current: str | None = None
 
+    @classmethod
+    def restored(cls, dataset: Dataset, runs: Mapping[str, Run], config: TrainConfig) -> TrainingJob:
+        """A finished job holding runs trained earlier on ``dataset`` (e.g. read back from a bundle).
+
+        Raises
+        ------
+        InputValidationError
+            If a run was not trained on ``dataset``'s features or rows, or ``runs`` is empty.
+
+        Examples
+        --------
+        >>> from hnnviz.data import load_sample
+        >>> ds = load_sample("diabetes")
+        >>> run = train_run(ds, ModelSpec(channels=1), config=TrainConfig(epochs=2))
+        >>> job = TrainingJob.restored(ds, {"HNN": run}, TrainConfig(epochs=2))
+        >>> job.state, job.runs["HNN"] is run, len(job.history["HNN"])
+        ('done', True, 2)
+        """
+        if not runs:
+            raise InputValidationError("There is no trained model to restore.")
+        first = next(iter(runs.values()))
+        job = cls(dataset, {name: run.spec for name, run in runs.items()}, config, first.ifn)
+        for name, run in runs.items():
+            split = run.result.split
+            last_row = max(int(rows.max(initial=-1)) for rows in (split.train, split.val, split.test))
+            if run.feature_names != dataset.feature_names or last_row >= dataset.n_rows:
+                raise InputValidationError(
+                    f"Model {name!r} was not trained on this table ({dataset.name!r}: {dataset.n_features} features, "
+                    f"{dataset.n_rows} rows); open the table it was trained on."
+                )
+            job.history[name] = list(run.result.history)
+        job.runs = dict(runs)
+        job.result = job.runs
+        job._finished.set()
+        return job
+
     @property
     def epochs_done(self) -> int:
         return sum(len(h) for h in self.history.values())

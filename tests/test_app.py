@@ -9,6 +9,9 @@ from __future__ import annotations
 import base64
 import io
 import json
+import pickle
+import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +19,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.shared import sessions
 from app_pages.shared.state import Keys
 from hnnviz.data import SAMPLES, load_sample
+from hnnviz.explain import order_split
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -340,3 +345,212 @@ def test_complex_drawing_shows_only_the_orders_asked_for(at):
     at.pills(key=Keys.ORDERS).set_value([1]).run()
     assert_ok(at)
     assert traces(at, "edges") and not traces(at, "triangles") and not traces(at, "tetrahedra")
+
+
+# ---- train, explain, lab ------------------------------------------------------------------------------------
+
+WAIT = 300  # seconds a background job may take on a busy machine
+
+
+def app_state(app: AppTest):
+    return app.session_state["hnnviz.app"]
+
+
+def train(app: AppTest, epochs: int = 4) -> AppTest:
+    """Train the HNN and the MLP for a few real epochs on the Train page, and show the results."""
+    visit(app, "train")
+    app.number_input(key=Keys.TRAIN_EPOCHS).set_value(epochs).run()
+    app.button(key=Keys.TRAIN_START).click().run()
+    assert app_state(app).training.wait(WAIT)
+    return app.run()
+
+
+@pytest.mark.parametrize("name", [n for n, info in SAMPLES.items() if info.target is not None])
+def test_train_explain_and_lab_on_every_bundled_sample_with_a_target(at, name):
+    use_sample(at, name)
+    train(at)
+    assert_ok(at)
+    results = next(df.value for df in at.dataframe if "parameters" in df.value.columns)
+    assert results["model"].tolist() == ["HNN", "MLP"] and (results["epochs"] == 4).all()
+    job = app_state(at).training
+    ratio = job.runs["MLP"].model.n_params / job.runs["HNN"].model.n_params
+    assert metrics(at)["Dense MLP / HNN parameters"] == f"{ratio:.1f}x"
+    kind = "predictions" if SAMPLES[name].task == "regression" else "confusion"
+    assert len(traces(at, kind)) == 2  # one panel per model
+    visit(at, "explain")
+    assert_ok(at)
+    ranking = next(df.value for df in at.dataframe if "simplex" in df.value.columns)
+    expected = job.runs["HNN"].predictions(job.dataset).rows  # the test rows
+    attribution = next(iter(app_state(at).attributions.values()))
+    assert attribution.n_rows == len(expected) and len(ranking) == 15
+
+
+def test_a_table_without_target_cannot_train(at):
+    use_sample(at, "sp500_returns")
+    visit(at, "train")
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Training needs a target: choose the column to predict in the sidebar."]
+
+
+def test_a_bad_training_setting_is_refused_in_plain_words(at):
+    visit(at, "train")
+    at.number_input(key=Keys.TRAIN_LR).set_value(0.0).run()
+    assert not at.exception
+    assert "The 'lr' parameter of TrainConfig must be a number in (0" in at.error[0].value
+    assert not at.button  # nothing to start with a bad setting
+
+
+def test_training_can_be_paused_resumed_and_stopped_between_epochs(at):
+    use_sample(at, "planted_interactions")
+    visit(at, "train")
+    at.number_input(key=Keys.TRAIN_EPOCHS).set_value(300).run()
+    at.button(key=Keys.TRAIN_START).click().run()
+    job = app_state(at).training
+    at.button(key="train.pause").click().run()
+    time.sleep(0.5)
+    held = job.epochs_done
+    time.sleep(0.5)
+    assert job.state == "paused" and job.epochs_done == held
+    at.button(key="train.resume").click().run()
+    assert job.state == "running"
+    at.button(key="train.stop").click().run()
+    assert job.wait(WAIT) and job.state == "stopped"
+    at.run()
+    assert_ok(at)
+    results = next(df.value for df in at.dataframe if "parameters" in df.value.columns)
+    assert results["model"].tolist() == ["HNN"] and results["stopped"].tolist() == ["callback"]
+
+
+def test_baselines_over_several_seeds(at):
+    visit(at, "train")
+    at.number_input(key=Keys.COMPARE_SEEDS).set_value(2).run()
+    at.multiselect(key=Keys.COMPARE_MODELS).set_value(["linear", "gbm"]).run()
+    at.button(key=Keys.COMPARE_START).click().run()
+    assert app_state(at).comparison.wait(WAIT)
+    at.run()
+    assert_ok(at)
+    summary = next(df.value for df in at.dataframe if "n_seeds" in df.value.columns)
+    assert summary["model"].tolist() == ["linear", "gbm"] and (summary["n_seeds"] == 2).all()
+    assert len(traces(at, "seed-scores")) == 2
+
+
+def test_explain_needs_a_trained_model(at):
+    visit(at, "explain")
+    assert not at.exception and not at.get("plotly_chart")
+    assert "Train a model first" in at.info[0].value
+
+
+def test_explaining_one_row_every_method_knock_out_and_faithfulness(at):
+    train(at)
+    visit(at, "explain")
+    for method in ("ig", "ablation", "gxa"):
+        at.selectbox(key=Keys.EXPLAIN_METHOD).select(method).run()
+        assert_ok(at)
+    at.segmented_control(key=Keys.EXPLAIN_SCOPE).set_value("one row").run()
+    assert_ok(at)
+    job = app_state(at).training
+    row = at.selectbox(key=Keys.EXPLAIN_ROW).value
+    (waterfall,) = traces(at, "order-split")
+    expected = order_split(job.runs["HNN"], job.dataset.X[[row]])[0]
+    assert np.allclose(array(waterfall["y"])[: len(expected)], expected)
+    overall = app_state(at).attributions[(id(job.runs["HNN"]), "gxa", None)]
+    at.multiselect(key=Keys.EXPLAIN_KNOCKOUT).set_value([overall.ranking(top=1)[0].features]).run()
+    assert_ok(at)
+    assert "Test R²" in metrics(at)
+    at.button(key=Keys.EXPLAIN_CHECK).click().run()
+    assert next(iter(app_state(at).checks.values())).wait(WAIT)
+    at.run()
+    assert_ok(at)
+    verdicts = next(df.value for df in at.dataframe if "verdict" in df.value.columns)
+    assert verdicts["check"].tolist() == [
+        "deletion beats random", "insertion beats random", "cascading randomisation", "permuted labels",
+    ]  # fmt: skip
+    assert traces(at, "random-band")
+
+
+def test_the_lab_scores_what_it_planted(at):
+    visit(at, "lab")
+    at.number_input(key=Keys.LAB_ROWS).set_value(600).run()
+    at.button(key=Keys.LAB_START).click().run()
+    job = app_state(at).lab
+    assert job.wait(WAIT) and job.state == "done", job.error
+    at.run()
+    assert_ok(at)
+    m = metrics(at)
+    assert (
+        m["Structure recall"] == f"{job.result.recall:.2f}" and m["Precision@3"] == f"{job.result.precision_at_k:.2f}"
+    )
+    assert len(traces(at, "group")) == 3  # the planted groups marked on the drawing
+    assert at.code[0].value.startswith("t1 = x01*x02\nt2 = sin(x03 + x04 + x05)")
+
+
+def test_a_lab_without_groups_says_why(at):
+    visit(at, "lab")
+    at.session_state[Keys.LAB_GROUPS] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [0, 1, 2]}
+    at.run()
+    at.button(key=Keys.LAB_START).click().run()
+    assert app_state(at).lab.wait(WAIT)
+    at.run()
+    assert not at.exception
+    assert "The 'interactions' parameter of make_planted must be a non-empty sequence" in at.error[0].value
+
+
+# ---- lesson mode, saving and sharing ----------------------------------------------------------------------
+
+
+def test_lesson_mode_explains_each_page_and_hides_advanced_controls(at):
+    at.sidebar.toggle(key=Keys.LESSON).set_value(True).run()
+    for page in ("data", "network", "complex", "train", "explain", "lab"):
+        visit(at, page)
+        assert not at.exception
+        assert at.info, page  # a short explanation on every page
+    visit(at, "train")
+    keys = {w.key for w in at.number_input}
+    assert Keys.TRAIN_LR not in keys and Keys.TRAIN_BATCH not in keys and Keys.TRAIN_EPOCHS in keys
+    assert at.query_params["lesson"] == "1"  # a teacher's link opens in lesson mode
+
+
+def test_a_saved_session_reopens_with_its_table_and_models(at):
+    use_sample(at, "wine")
+    train(at)
+    payload = sessions.export_session(app_state(at), include_data=True)
+    other = AppTest.from_file(str(APP), default_timeout=30)
+    other.run()
+    other.sidebar.file_uploader(key=Keys.SHARE_IMPORT).set_value(("session.zip", payload, "application/zip")).run()
+    assert_ok(other)
+    assert other.sidebar.selectbox(key=Keys.SOURCE).value.startswith("upload:")
+    assert other.sidebar.selectbox(key=Keys.TARGET).value == "cultivar"
+    before, after = app_state(at).training, app_state(other).training
+    X = before.dataset.X
+    assert np.array_equal(before.runs["HNN"].predict(X), after.runs["HNN"].predict(after.dataset.X))
+    visit(other, "explain")
+    assert_ok(other)
+
+
+def test_a_session_without_its_table_names_what_to_upload(at):
+    upload(at, "mixed.csv", MIXED)
+    payload = sessions.export_session(app_state(at), include_data=False)
+    other = AppTest.from_file(str(APP), default_timeout=30)
+    other.run()
+    other.sidebar.file_uploader(key=Keys.SHARE_IMPORT).set_value(("session.zip", payload, "application/zip")).run()
+    assert not other.exception
+    assert [e.value for e in other.sidebar.error] == [
+        "The bundle does not hold its table: upload mixed.csv first, then open it again."
+    ]
+    assert other.sidebar.selectbox(key=Keys.SOURCE).value == "sample:diabetes"  # nothing changed
+
+
+def test_a_hostile_session_file_is_refused_without_running_it(at, tmp_path):
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("manifest.json", pickle.dumps(Payload()))
+        archive.writestr("../../evil.py", "print('no')")
+    at.sidebar.file_uploader(key=Keys.SHARE_IMPORT).set_value(("evil.zip", buffer.getvalue(), "application/zip")).run()
+    assert not at.exception and not marker.exists()
+    assert at.sidebar.error[0].value.startswith("Cannot read bundle")

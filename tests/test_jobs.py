@@ -142,3 +142,14 @@ def test_jobs_run_in_their_own_threads():
     started = threading.Event()
     job = Job(lambda job: started.set() or threading.current_thread().name).start()
     assert started.wait(WAIT) and job.wait(WAIT) and job.result == "hnnviz-job"
+
+
+def test_a_restored_job_holds_the_runs_and_refuses_another_table(diabetes):
+    run = train_run(diabetes, ModelSpec(channels=1), config=TrainConfig(epochs=3))
+    job = TrainingJob.restored(diabetes, {"HNN": run}, TrainConfig(epochs=3))
+    assert job.finished and job.state == "done" and job.runs == {"HNN": run} and job.progress == 1.0
+    assert [r.epoch for r in job.history["HNN"]] == [1, 2, 3]
+    with pytest.raises(InputValidationError, match="Model 'HNN' was not trained on this table \\('wine'"):
+        TrainingJob.restored(load_sample("wine"), {"HNN": run}, TrainConfig())
+    with pytest.raises(InputValidationError, match="There is no trained model to restore"):
+        TrainingJob.restored(diabetes, {}, TrainConfig())

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import streamlit as st
 
-from app_pages.shared import state
+from app_pages.shared import sessions, state
 from app_pages.shared.state import AppState, Keys, Selection
 from hnnviz.data import Dataset
 from hnnviz.exceptions import HNNVizError
@@ -172,8 +172,44 @@ def sidebar(app: AppState) -> Dataset | HNNVizError:
         "Lesson mode", value=app.lesson, key=Keys.LESSON,
         help="Hide advanced controls and explain each step in plain words, for classroom demos.",
     )  # fmt: skip
+    training_status(box, app)
+    share_box(box, app, loaded)
     state.write_query_params(app)
     return loaded
+
+
+def training_status(box: DeltaGenerator, app: AppState) -> None:
+    """A line about the models in training, so other pages know (the Train page draws the details)."""
+    job = app.training
+    if job is not None and not job.finished:
+        box.caption(f"Training in the background ({job.state}): {job.epochs_done} epochs done.")
+
+
+def share_box(box: DeltaGenerator, app: AppState, loaded: Dataset | HNNVizError) -> None:
+    """Save the session as a zip, open a saved one, and the link that reopens this view."""
+    with box.expander("Save and share", icon=":material/share:"):
+        st.caption("This page's link (the address bar) reopens the same table, target and network.")
+        include = st.checkbox("Include the table", key=Keys.SHARE_DATA, help="Otherwise only its name is saved.")
+        st.download_button(
+            "Download the session (.zip)", data=lambda: sessions.export_session(app, include_data=include),
+            file_name="hnnviz-session.zip", mime="application/zip", key=Keys.SHARE_EXPORT, on_click="ignore",
+            icon=":material/download:", disabled=isinstance(loaded, HNNVizError),
+        )  # fmt: skip
+        st.file_uploader("Open a saved session", type=["zip"], key=Keys.SHARE_IMPORT, on_change=open_session)
+        if app.share_message:
+            ok, message = app.share_message
+            (st.success if ok else st.error)(message)
+
+
+def open_session() -> None:
+    """Uploader callback: restore a saved session (or say why it was refused) and show its choices."""
+    file = st.session_state.get(Keys.SHARE_IMPORT)
+    if file is None:
+        return
+    app = state.app_state()
+    app.share_message = sessions.safe_import(app, file.getvalue())
+    if app.share_message[0]:
+        adopt(app, app.selection, Keys.SOURCE, Keys.TARGET, Keys.TASK, Keys.SHEET)
 
 
 def _load(app: AppState) -> Dataset | HNNVizError:

@@ -57,6 +57,9 @@ class Keys:
     MAX_CLIQUE_SIZE = "sidebar.max_clique_size"
     THRESHOLD = "sidebar.threshold"
     LESSON = "sidebar.lesson"
+    SHARE_DATA = "sidebar.share_data"
+    SHARE_EXPORT = "sidebar.share_export"
+    SHARE_IMPORT = "sidebar.share_import"
     # data page
     UPLOAD = "data.upload"
     SHEET = "data.sheet"
@@ -170,6 +173,7 @@ class AppState:
     uploads: dict[str, Upload] = field(default_factory=dict)
     lesson: bool = False
     notice: str | None = None  # a problem met in a callback, shown once by the page
+    share_message: tuple[bool, str] | None = None  # how the last session import went
     stability: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     training: TrainingJob | None = None  # the HNN and its dense twin, side by side
     comparison: ComparisonJob | None = None  # the baselines over several seeds
@@ -193,12 +197,15 @@ class AppState:
         sheet = upload.sheets[0] if upload.sheets else None
         self.selection = self.selection.with_source(upload.source, sheet)
 
+    def source_name(self, source: str) -> str:
+        """The sample's name or the uploaded file's name."""
+        upload = self.uploads.get(source)
+        return upload.name if upload else source.removeprefix(SAMPLE_PREFIX)
+
     def source_label(self, source: str) -> str:
         """What a menu shows for a source."""
-        if source.startswith(SAMPLE_PREFIX):
-            return f"{source.removeprefix(SAMPLE_PREFIX)} (sample)"
-        upload = self.uploads.get(source)
-        return f"{upload.name} (uploaded)" if upload else source
+        kind = "sample" if source.startswith(SAMPLE_PREFIX) else "uploaded"
+        return f"{self.source_name(source)} ({kind})"
 
 
 def app_state() -> AppState:

@@ -113,7 +113,7 @@ def _loss_axes(fig: go.Figure, records: Mapping[Any, list[EpochRecord]], max_epo
     losses = np.array([v for history in records.values() for r in history for v in (r.train_loss, r.val_loss)])
     positive = losses[np.isfinite(losses) & (losses > 0)]
     if len(positive) and positive.max() > 10 * positive.min():
-        fig.update_yaxes(type="log")
+        fig.update_yaxes(type="log", dtick="D2", minor={"showgrid": False})  # labels at 1, 2 and 5 per decade
     return fig
 
 
