@@ -142,7 +142,9 @@ def go_to(page, title: str) -> None:
 
 
 def upload(page, path: Path) -> None:
-    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(path))
+    page.get_by_test_id("stMain").get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(
+        str(path)
+    )
     settle(page)
 
 
@@ -204,3 +206,76 @@ def test_an_upload_with_two_numeric_columns_is_a_clear_message(page, tmp_path):
     expect(page.get_by_test_id("stAlertContentError").first).to_contain_text("at least 4 are needed")
     expect(page.get_by_test_id("stMetric")).to_have_count(0)
     assert_healthy(page)
+
+
+def progress_text(page) -> str:
+    return page.get_by_test_id("stProgress").first.inner_text()
+
+
+def steady_progress(page, timeout_s: float = 60) -> str:
+    """The progress text once it stays the same for a second (the panel refreshes twice a second)."""
+    deadline = time.monotonic() + timeout_s
+    last = progress_text(page)
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(1000)
+        now = progress_text(page)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"the progress never settled: {last!r}")
+
+
+def test_train_pause_resume_explain_lab_and_share(page, context, server, tmp_path):
+    choose(page, "Data", "planted_interactions (sample)")
+    go_to(page, "Train")
+    page.get_by_role("button", name="Train the HNN and the MLP").click()
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Resume")).to_be_visible()
+    held = steady_progress(page)  # the epoch in progress ends, then training holds
+    page.wait_for_timeout(2000)
+    assert progress_text(page) == held  # no epoch while paused
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()  # the live loss curves
+    page.get_by_role("button", name="Resume").click()
+    page.get_by_role("button", name="Stop").click()
+    expect(page.get_by_role("heading", name="Results on the test rows")).to_be_visible(timeout=120_000)
+    settle(page)
+    expect(page.get_by_test_id("stDataFrame").first).to_contain_text("callback")  # stopped, best weights kept
+
+    go_to(page, "Explain")
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    page.get_by_role("tab", name="On the network").click()
+    expect(
+        page.get_by_role("tabpanel", name="On the network").locator(".js-plotly-plot .main-svg").first
+    ).to_be_visible()
+
+    with page.expect_download() as download:
+        page.get_by_test_id("stSidebar").get_by_text("Save and share").click()
+        page.get_by_role("button", name="Download the session (.zip)").click()
+    saved = tmp_path / "session.zip"
+    download.value.save_as(saved)
+
+    go_to(page, "Lab")
+    page.get_by_role("spinbutton", name="Rows").fill("600")
+    page.get_by_role("spinbutton", name="Rows").press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Run the lab").click()
+    expect(page.get_by_role("heading", name="What the HNN found")).to_be_visible(timeout=120_000)
+    settle(page)
+    expect(metric(page, "Structure recall")).to_have_text("1.00")
+    assert_healthy(page)
+
+    other = context.new_page()  # another session opens the saved one
+    other.requested = []
+    other.on("request", lambda request: other.requested.append(request.url))
+    other.goto(server)
+    settle(other)
+    other.get_by_test_id("stSidebar").get_by_text("Save and share").click()
+    other.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(str(saved))
+    settle(other)
+    expect(other.get_by_test_id("stSidebar").get_by_test_id("stAlertContentSuccess")).to_contain_text(
+        "Restored planted_interactions"
+    )
+    go_to(other, "Explain")
+    expect(other.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    assert_healthy(other)
+    other.close()
