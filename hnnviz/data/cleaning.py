@@ -177,14 +177,14 @@ def _take_target(
             f"task='regression' needs a numeric target, but {target!r} is not numeric "
             f"(e.g. {example!r}). Use task='classification' or pick another target."
         )
-    keep = _present(y_raw, y_kind != "label").to_numpy()
+    keep = present(y_raw, y_kind != "label").to_numpy()
     if not keep.all():
         n = int((~keep).sum())
         dropped.append(DroppedItem("rows", "rows with missing target", f"missing value in {target!r}", n))
     return df.loc[keep], y_raw.loc[keep], y_kind
 
 
-def _present(values: pd.Series, numeric: bool) -> pd.Series:
+def present(values: pd.Series, numeric: bool) -> pd.Series:
     """Mask of rows whose target is usable: finite if numeric, not NA and not blank text otherwise."""
     if numeric:
         return pd.Series(np.isfinite(values.to_numpy(dtype=np.float64)), index=values.index)
@@ -301,7 +301,7 @@ def _clean_features(
 
 
 def _non_numeric_reason(col: pd.Series, example: Any, row: int, n_bad: int, n: int) -> str:
-    kind = _dtype_word(col.dtype)
+    kind = dtype_word(col.dtype)
     if example is None:
         return f"non-numeric ({kind}, no values)"
     is_date = isinstance(example, pd.Timestamp) and example == example.normalize()
@@ -313,7 +313,7 @@ def _non_numeric_reason(col: pd.Series, example: Any, row: int, n_bad: int, n: i
     return f"non-numeric ({prefix}e.g. {shown!r} in row {row}{share})"
 
 
-def _dtype_word(dtype: Any) -> str:
+def dtype_word(dtype: Any) -> str:
     if isinstance(dtype, pd.CategoricalDtype):
         return "category"
     if pd.api.types.is_datetime64_any_dtype(dtype):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..exceptions import InputValidationError
+from .cleaning import dtype_word, present
 from .dataset import Dataset
 
 __all__ = ["describe_columns"]
@@ -53,7 +54,7 @@ def describe_columns(table: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     rows = []
     for name in table.columns:
         column = table[name]
-        present = _present(column)
+        kept = present(column, numeric=False)
         if name in features:
             role, why = "feature", ""
         elif name == dataset.target:
@@ -64,19 +65,13 @@ def describe_columns(table: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
             {
                 "column": str(name),
                 "type": _type_word(column),
-                "missing": int(len(column) - present.sum()),
-                "distinct": int(column[present].nunique()),
+                "missing": int(len(column) - kept.sum()),
+                "distinct": int(column[kept].nunique()),
                 "role": role,
                 "why": why,
             }
         )
     return pd.DataFrame(rows, columns=["column", "type", "missing", "distinct", "role", "why"])
-
-
-def _present(column: pd.Series) -> pd.Series:
-    """Cells holding a value: not NaN/None and not a blank string."""
-    blank = column.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
-    return column.notna() & ~blank
 
 
 def _type_word(column: pd.Series) -> str:
@@ -87,10 +82,4 @@ def _type_word(column: pd.Series) -> str:
         return "integer"
     if pd.api.types.is_float_dtype(dtype):
         return "decimal"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "date/time"
-    if isinstance(dtype, pd.CategoricalDtype):
-        return "category"
-    if pd.api.types.is_numeric_dtype(dtype):
-        return str(dtype)
-    return "text"
+    return dtype_word(dtype)
