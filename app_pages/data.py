@@ -12,7 +12,7 @@ import streamlit as st
 
 from app_pages.shared import common, state
 from app_pages.shared.state import SAMPLE_PREFIX, AppState, Keys, Upload
-from hnnviz.data import SAMPLES, SUPPORTED_FORMATS, Dataset, describe_columns
+from hnnviz.data import SAMPLES, SUPPORTED_FORMATS, Dataset
 from hnnviz.exceptions import HNNVizError
 
 LESSON = (
@@ -123,7 +123,7 @@ def table_views(app: AppState, ds: Dataset | None) -> None:
         if ds is None:
             st.caption("The column summary appears once the table can be used.")
         else:
-            st.dataframe(describe_columns(table, ds), hide_index=True, width="stretch")
+            st.dataframe(state.column_summary(app, app.selection, ds), hide_index=True, width="stretch")
     with dropped:
         if ds is None or not ds.dropped:
             st.caption("Nothing was dropped: every column is a usable numeric feature.")
@@ -148,6 +148,8 @@ def main() -> None:
     else:
         task_choice(app, ds)
         summary(ds)
+        if ds.target is not None:
+            st.plotly_chart(state.target_figure(app, app.selection, ds), key="data.target_figure")
     try:
         table_views(app, ds)
     except HNNVizError as err:  # the file itself cannot be read: the error above says why

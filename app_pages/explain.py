@@ -226,17 +226,14 @@ def main() -> None:
     st.caption(f"Explaining the HNN trained on {ds.summary()}; network: {run.ifn.label()}.")
     method, row = choose_rows(run, ds)
     attr = attribution(app, run, ds, method, row)
-    tabs = st.tabs(["Ranking", "On the network", "One row", "Knock out", "Faithfulness"])
-    with tabs[0]:
-        ranking_tab(attr, run, row is not None)
-    with tabs[1]:
-        network_tab(attr, run, row is not None)
-    with tabs[2]:
-        split_tab(run, ds, row, attr)
-    with tabs[3]:
-        knockout_tab(app, run, ds, method)
-    with tabs[4]:
-        faithfulness_tab(app, job, run, method)
+    views = {
+        "Ranking": lambda: ranking_tab(attr, run, row is not None),
+        "On the network": lambda: network_tab(attr, run, row is not None),
+        "One row": lambda: split_tab(run, ds, row, attr),
+        "Knock out": lambda: knockout_tab(app, run, ds, method),
+        "Faithfulness": lambda: faithfulness_tab(app, job, run, method),
+    }
+    common.open_tab(views, Keys.EXPLAIN_TAB)
 
 
 main()

@@ -42,7 +42,8 @@ def metrics(net: FilteredNetwork) -> None:
 def view_controls(net: FilteredNetwork) -> tuple[str, int, str | None]:
     """Layout, layout seed and the searched feature."""
     left, middle, right = st.columns([2, 1, 3], vertical_alignment="bottom")
-    layouts = ["planar", "spring"] if is_maximal_planar(net) else ["spring"]
+    planar = net.ifn.method == "tmfg" or is_maximal_planar(net)  # a TMFG is maximal planar by construction
+    layouts = ["planar", "spring"] if planar else ["spring"]
     layout = left.segmented_control(
         "Layout", layouts, default=layouts[0], key=Keys.LAYOUT, persist_state="session", required=True,
         help="Planar: a TMFG drawn with no crossing edges. Spring: features that depend on each other pull together.",
@@ -100,6 +101,11 @@ def heatmap_tab(ctx: PageContext, net: FilteredNetwork, large: bool) -> None:
         st.info(f"A {net.graph.n_nodes} x {net.graph.n_nodes} heatmap is too large to draw; download the network.")
         return
     st.plotly_chart(state.figure("heatmap", ctx.app, ctx.app.selection, net), key="network.heatmap")
+
+
+def clique_tree_tab(ctx: PageContext, net: FilteredNetwork) -> None:
+    common.lesson("The clique tree: each clique hangs from the clique it was glued to, along their separator.")
+    st.plotly_chart(state.figure("clique_tree", ctx.app, ctx.app.selection, net), key="network.clique_tree")
 
 
 def stability_tab(ctx: PageContext, net: FilteredNetwork, large: bool) -> None:
@@ -186,20 +192,15 @@ def main() -> None:
     net = ctx.network()
     metrics(net)
     large = net.graph.n_nodes > LIGHT_VIEW_NODES
-    tabs = st.tabs(["Drawing", "Interactive", "Similarity", "Clique tree", "Stability", "Compare"])
-    with tabs[0]:
-        drawing_tab(ctx, net, large)
-    with tabs[1]:
-        interactive_tab(net, large)
-    with tabs[2]:
-        heatmap_tab(ctx, net, large)
-    with tabs[3]:
-        common.lesson("The clique tree: each clique hangs from the clique it was glued to, along their separator.")
-        st.plotly_chart(state.figure("clique_tree", ctx.app, ctx.app.selection, net), key="network.clique_tree")
-    with tabs[4]:
-        stability_tab(ctx, net, large)
-    with tabs[5]:
-        compare_tab(ctx, net, large)
+    views = {
+        "Drawing": lambda: drawing_tab(ctx, net, large),
+        "Interactive": lambda: interactive_tab(net, large),
+        "Similarity": lambda: heatmap_tab(ctx, net, large),
+        "Clique tree": lambda: clique_tree_tab(ctx, net),
+        "Stability": lambda: stability_tab(ctx, net, large),
+        "Compare": lambda: compare_tab(ctx, net, large),
+    }
+    common.open_tab(views, Keys.NETWORK_TAB)
     download(ctx, net)
 
 

@@ -87,6 +87,8 @@ def draw_training(job: Job) -> None:
     assert isinstance(job, TrainingJob)
     common.job_controls(job, "train")
     doing = f"training the {job.current}" if job.current else job.state
+    if job.holding:
+        doing = f"paused between epochs ({job.current})"
     st.progress(1.0 if job.finished else job.progress, text=f"{job.epochs_done} epochs done; {doing}")
     frame = None if job.finished else job.config.epochs  # a fixed frame while the curves grow
     st.plotly_chart(loss_curves_figure(job.history, max_epochs=frame), key="train.loss_curves")

@@ -64,6 +64,7 @@ class Job:
         self.result: Any = None
         self.error: str | None = None
         self.status = ""  # what the work is doing now, in a few words (set by the work)
+        self.holding = False  # whether the work is waiting at a checkpoint while paused
         self.started_at: float | None = None
         self.seconds: float = 0.0
 
@@ -121,7 +122,9 @@ class Job:
 
     def checkpoint(self) -> bool:
         """Wait while paused; ``False`` once a stop was asked for (the work should then wrap up)."""
+        self.holding = not self._running.is_set()
         self._running.wait()
+        self.holding = False
         return not self._stop.is_set()
 
 

@@ -64,6 +64,12 @@ def upload(app: AppTest, name: str, data: bytes) -> AppTest:
     return app
 
 
+def open_tab(app: AppTest, key: str, label: str) -> AppTest:
+    """Open a tab of a page whose tabs draw only when opened."""
+    app.session_state[key] = label
+    return app.run()
+
+
 def metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
@@ -257,8 +263,11 @@ def test_network_page_draws_the_tmfg_without_crossings_and_every_view(at):
     assert metrics(at)["Nodes"] == "10" and metrics(at)["Edges"] == "24" and metrics(at)["Cliques"] == "7"
     assert at.segmented_control(key=Keys.LAYOUT).options == ["planar", "spring"]
     assert len(traces(at, "triangles")) >= 1  # the planar drawing shades the triangles
-    assert len(at.get("iframe")) == 1  # the offline pyvis view
-    assert traces(at, "similarity") and traces(at, "cliques")  # heatmap and clique tree
+    assert not at.get("iframe") and not traces(at, "similarity")  # a tab draws only when opened
+    assert len(open_tab(at, Keys.NETWORK_TAB, "Interactive").get("iframe")) == 1  # the offline pyvis view
+    assert traces(open_tab(at, Keys.NETWORK_TAB, "Similarity"), "similarity")
+    assert traces(open_tab(at, Keys.NETWORK_TAB, "Clique tree"), "cliques")
+    assert_ok(at)
 
 
 def test_searching_a_feature_lists_its_neighbourhood(at):
@@ -273,7 +282,7 @@ def test_searching_a_feature_lists_its_neighbourhood(at):
 
 
 def test_bootstrap_stability_colours_the_edges(at):
-    visit(at, "network")
+    open_tab(visit(at, "network"), Keys.NETWORK_TAB, "Stability")
     at.number_input(key=Keys.N_BOOT).set_value(5).run()
     at.button(key=Keys.RUN_STABILITY).click().run()
     assert_ok(at)
@@ -287,7 +296,7 @@ def test_bootstrap_stability_colours_the_edges(at):
 
 
 def test_two_filters_side_by_side(at):
-    visit(at, "network")
+    open_tab(visit(at, "network"), Keys.NETWORK_TAB, "Compare")
     assert at.selectbox(key=Keys.COMPARE_METHOD).value == "mst"
     assert_ok(at)
     m = metrics(at)
@@ -447,16 +456,19 @@ def test_explaining_one_row_every_method_knock_out_and_faithfulness(at):
         at.selectbox(key=Keys.EXPLAIN_METHOD).select(method).run()
         assert_ok(at)
     at.segmented_control(key=Keys.EXPLAIN_SCOPE).set_value("one row").run()
+    open_tab(at, Keys.EXPLAIN_TAB, "One row")
     assert_ok(at)
     job = app_state(at).training
     row = at.selectbox(key=Keys.EXPLAIN_ROW).value
     (waterfall,) = traces(at, "order-split")
     expected = order_split(job.runs["HNN"], job.dataset.X[[row]])[0]
     assert np.allclose(array(waterfall["y"])[: len(expected)], expected)
+    open_tab(at, Keys.EXPLAIN_TAB, "Knock out")
     overall = app_state(at).attributions[(id(job.runs["HNN"]), "gxa", None)]
     at.multiselect(key=Keys.EXPLAIN_KNOCKOUT).set_value([overall.ranking(top=1)[0].features]).run()
     assert_ok(at)
     assert "Test R²" in metrics(at)
+    open_tab(at, Keys.EXPLAIN_TAB, "Faithfulness")
     at.button(key=Keys.EXPLAIN_CHECK).click().run()
     assert next(iter(app_state(at).checks.values())).wait(WAIT)
     at.run()

@@ -212,26 +212,14 @@ def progress_text(page) -> str:
     return page.get_by_test_id("stProgress").first.inner_text()
 
 
-def steady_progress(page, timeout_s: float = 60) -> str:
-    """The progress text once it stays the same for a second (the panel refreshes twice a second)."""
-    deadline = time.monotonic() + timeout_s
-    last = progress_text(page)
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(1000)
-        now = progress_text(page)
-        if now == last:
-            return now
-        last = now
-    raise AssertionError(f"the progress never settled: {last!r}")
-
-
 def test_train_pause_resume_explain_lab_and_share(page, context, server, tmp_path):
     choose(page, "Data", "planted_interactions (sample)")
     go_to(page, "Train")
     page.get_by_role("button", name="Train the HNN and the MLP").click()
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Resume")).to_be_visible()
-    held = steady_progress(page)  # the epoch in progress ends, then training holds
+    expect(page.get_by_test_id("stProgress").first).to_contain_text("paused between epochs", timeout=60_000)
+    held = progress_text(page)  # the epoch in progress has ended and training holds
     page.wait_for_timeout(2000)
     assert progress_text(page) == held  # no epoch while paused
     expect(page.locator(".js-plotly-plot").first).to_be_visible()  # the live loss curves

@@ -44,9 +44,10 @@ def test_a_paused_job_waits_at_its_checkpoint_and_resumes():
     job.pause()
     job.start()
     time.sleep(0.2)
-    assert job.state == "paused" and log == []  # held at the first checkpoint
+    assert job.state == "paused" and job.holding and log == []  # held at the first checkpoint
     job.resume()
     assert job.wait(WAIT) and job.state == "done" and job.result == 5 and log == [0, 1, 2, 3, 4]
+    assert not job.holding
 
 
 def test_stopping_a_paused_job_releases_it_and_records_the_stop():

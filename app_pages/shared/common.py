@@ -114,6 +114,14 @@ class PageContext:
             stop_with(err)
 
 
+def open_tab(views: dict[str, Callable[[], None]], key: str) -> None:
+    """Tabs that draw only the one the user opened (the others would cost time and bytes on every run)."""
+    for tab, draw in zip(st.tabs(list(views), key=key, on_change="rerun"), views.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()
+
+
 def watch(job: Job | None, draw: Callable[[Job], None], key: str) -> None:
     """Draw a background job now, and again twice a second while it runs; rerun the page when it ends.
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from hnnviz import viz
-from hnnviz.data import SAMPLES, Dataset, excel_sheets, load_dataset, read_table, sample_data_dir
+from hnnviz.data import SAMPLES, Dataset, describe_columns, excel_sheets, load_dataset, read_table, sample_data_dir
 from hnnviz.exceptions import HNNVizError
 from hnnviz.explain import Attribution
 from hnnviz.jobs import ComparisonJob, Job, LabJob, TrainingJob
@@ -66,6 +66,7 @@ class Keys:
     TASK = "data.task"
     PREVIEW_ROWS = "data.preview_rows"
     # network page
+    NETWORK_TAB = "network.tab"
     LAYOUT = "network.layout"
     LAYOUT_SEED = "network.layout_seed"
     VIEW = "network.view"
@@ -93,6 +94,7 @@ class Keys:
     COMPARE_MODELS = "train.compare_models"
     COMPARE_START = "train.compare_start"
     # explain page
+    EXPLAIN_TAB = "explain.tab"
     EXPLAIN_METHOD = "explain.method"
     EXPLAIN_SCOPE = "explain.scope"
     EXPLAIN_ROW = "explain.row"
@@ -347,6 +349,26 @@ def data_key(state: AppState, selection: Selection) -> tuple[Any, ...]:
 def network(state: AppState, selection: Selection, ds: Dataset, ifn: IFNSpec | None = None) -> FilteredNetwork:
     """The filtered network of the current data set (``ifn`` overrides the selection's, e.g. to compare)."""
     return _network(data_key(state, selection), ifn or selection.ifn, ds)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=_TTL)
+def _column_summary(key: tuple[Any, ...], _table: pd.DataFrame, _dataset: Dataset) -> pd.DataFrame:
+    return describe_columns(_table, _dataset)
+
+
+def column_summary(state: AppState, selection: Selection, ds: Dataset) -> pd.DataFrame:
+    """:func:`hnnviz.data.describe_columns` of the current table, cached on what determines it."""
+    return _column_summary(data_key(state, selection), raw_table(state, selection), ds)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=_TTL)
+def _target_figure(key: tuple[Any, ...], _dataset: Dataset) -> go.Figure:
+    return viz.target_figure(_dataset)
+
+
+def target_figure(state: AppState, selection: Selection, ds: Dataset) -> go.Figure:
+    """:func:`hnnviz.viz.target_figure` of the current data set, cached."""
+    return _target_figure(data_key(state, selection), ds)
 
 
 #: The figure builders pages may cache by name (pure functions of a network and hashable options).

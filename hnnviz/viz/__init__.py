@@ -4,6 +4,7 @@ They draw a :class:`~hnnviz.pipeline.FilteredNetwork`, training histories and te
 comparison, attributions and their faithfulness checks. No Streamlit here; the app pages call these and
 render the result.
 
+- :mod:`~hnnviz.viz.data`: the target's distribution.
 - :mod:`~hnnviz.viz.layout`: vertex positions (crossing-free for a TMFG, spring otherwise).
 - :mod:`~hnnviz.viz.network`: the network with its edges, triangles and tetrahedra; a WebGL view for large graphs.
 - :mod:`~hnnviz.viz.comparison`: two filters on the same features, side by side.
@@ -16,6 +17,7 @@ render the result.
 
 from .comparison import EdgeComparison, comparison_figure, edge_comparison
 from .complex import hnn_layers_figure
+from .data import target_figure
 from .explain import (
     deletion_insertion_figure,
     feature_importance_figure,
@@ -52,4 +54,5 @@ __all__ = [
     "prediction_figure",
     "ranking_figure",
     "similarity_heatmap",
+    "target_figure",
 ]
