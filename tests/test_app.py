@@ -10,6 +10,8 @@ import base64
 import io
 import json
 import pickle
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -566,3 +568,23 @@ def test_a_hostile_session_file_is_refused_without_running_it(at, tmp_path):
     at.sidebar.file_uploader(key=Keys.SHARE_IMPORT).set_value(("evil.zip", buffer.getvalue(), "application/zip")).run()
     assert not at.exception and not marker.exists()
     assert at.sidebar.error[0].value.startswith("Cannot read bundle")
+
+
+# ---- the app's structure ----------------------------------------------------------------------------------
+
+
+def test_widget_keys_are_unique_and_carry_their_page():
+    keys = {name: value for name, value in vars(Keys).items() if name.isupper()}
+    assert len(set(keys.values())) == len(keys)
+    pages = {"sidebar", "data", "network", "complex", "train", "explain", "lab"}
+    assert {value.split(".")[0] for value in keys.values()} <= pages
+
+
+def test_the_core_package_never_imports_streamlit():
+    code = (
+        "import pkgutil, importlib, sys, hnnviz\n"
+        "for m in pkgutil.walk_packages(hnnviz.__path__, 'hnnviz.'): importlib.import_module(m.name)\n"
+        "print('streamlit' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"

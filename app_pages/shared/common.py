@@ -1,8 +1,8 @@
 """What every page shares: the sidebar with the current choices, page headers, lesson notes, error display.
 
-Shared choices are drawn from this session's :class:`~app_pages.shared.state.Selection` and written back to it, so they
-hold across pages (a widget drawn by one page is a different widget on the next). When the table changes,
-the widgets that depend on its columns are reset.
+Shared choices are drawn from the session's :class:`~app_pages.shared.state.Selection` and written back to
+it, so they hold across pages (a widget drawn by one page is a different widget on the next). When the table
+changes, the widgets that depend on its columns are reset.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ METHOD_LABELS = {
     "mfcf": "MFCF: clique forest",
     "mst": "MST: spanning tree",
 }
-TASK_LABELS = {None: "inferred", "regression": "regression", "classification": "classification"}
 NO_TARGET = "— none —"
 LIGHT_VIEW_NODES = 300  # above this many features: the WebGL view, no pyvis, no triangles, no heatmap
 

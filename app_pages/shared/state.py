@@ -69,7 +69,6 @@ class Keys:
     NETWORK_TAB = "network.tab"
     LAYOUT = "network.layout"
     LAYOUT_SEED = "network.layout_seed"
-    VIEW = "network.view"
     SEARCH = "network.search"
     N_BOOT = "network.n_boot"
     RUN_STABILITY = "network.run_stability"
