@@ -63,7 +63,7 @@ def samples_gallery(app: AppState) -> None:
     for card, (name, info) in zip(cards, SAMPLES.items(), strict=True):
         box = card.container(border=True, height="stretch")
         box.markdown(f"**{name}**")
-        box.caption(info.description)
+        box.caption(common.plain(info.description))
         box.caption(f"Target: `{info.target}` ({info.task})" if info.target else "No target (structure only)")
         current = app.selection.source == SAMPLE_PREFIX + name
         box.button(
@@ -141,7 +141,7 @@ def main() -> None:
     app = ctx.app
     samples_gallery(app)
     upload_box(app)
-    st.subheader(f"Current table: {app.source_label(app.selection.source)}")
+    st.subheader(f"Current table: {common.plain(app.source_label(app.selection.source))}")
     ds = ctx.loaded if isinstance(ctx.loaded, Dataset) else None
     if ds is None:
         common.error(ctx.loaded)
@@ -153,7 +153,7 @@ def main() -> None:
     try:
         table_views(app, ds)
     except HNNVizError as err:  # the file itself cannot be read: the error above says why
-        st.caption(f"No preview: {err}")
+        st.caption(f"No preview: {common.plain(err)}")
 
 
 main()

@@ -223,7 +223,7 @@ def main() -> None:
     app = ctx.app
     job, run = explained_run(app)
     ds = job.dataset
-    st.caption(f"Explaining the HNN trained on {ds.summary()}; network: {run.ifn.label()}.")
+    st.caption(f"Explaining the HNN trained on {common.plain(ds.summary())}; network: {run.ifn.label()}.")
     method, row = choose_rows(run, ds)
     attr = attribution(app, run, ds, method, row)
     views = {

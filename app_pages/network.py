@@ -62,7 +62,8 @@ def view_controls(net: FilteredNetwork) -> tuple[str, int, str | None]:
 
 def neighbourhood(net: FilteredNetwork, feature: str) -> None:
     hood = net.neighbourhood(feature)
-    st.markdown(f"**{feature}**: degree {hood.degree}, strength {hood.strength:.3f}, in {len(hood.cliques)} cliques")
+    facts = f"degree {hood.degree}, strength {hood.strength:.3f}, in {len(hood.cliques)} cliques"
+    st.markdown(f"**{common.plain(feature)}**: {facts}")
     left, right = st.columns(2)
     left.dataframe(
         [{"neighbour": name, "weight": round(weight, 4)} for name, weight in hood.neighbours],

@@ -100,7 +100,7 @@ def results(job: TrainingJob, ds: Dataset) -> None:
     if not job.runs:
         return
     st.subheader("Results on the test rows")
-    st.caption(f"Trained on {job.dataset.summary()}; network: {job.ifn.label()}; seed {job.config.seed}.")
+    st.caption(f"Trained on {common.plain(job.dataset.summary())}; network: {job.ifn.label()}; seed {job.config.seed}.")
     rows = [model_row(name, run) for name, run in job.runs.items()]
     st.dataframe(rows, hide_index=True, width="stretch")
     hnn, mlp = (job.runs.get(name) for name in MODEL_LABELS.values())

@@ -10,6 +10,7 @@ import base64
 import io
 import json
 import pickle
+import re
 import subprocess
 import sys
 import time
@@ -92,6 +93,11 @@ def array(value) -> np.ndarray:
     return np.asarray(value)
 
 
+def shown(elements) -> list[str]:
+    """The text of alerts as the user reads it (the app escapes markdown in messages)."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
+
+
 def assert_ok(app: AppTest) -> None:
     assert not app.exception, app.exception
     assert not app.error, [e.value for e in app.error]
@@ -142,7 +148,7 @@ def test_a_task_can_be_overridden(at):
 def test_an_impossible_task_is_a_plain_message(at):
     at.selectbox(key=Keys.TASK).select("classification").run()  # diabetes' target has many one-row values
     assert not at.exception
-    assert "needs at least 2 rows" in at.error[0].value
+    assert "needs at least 2 rows" in shown(at.error)[0]
 
 
 def test_an_uploaded_table_becomes_the_current_one_and_reports_its_drops(at):
@@ -189,11 +195,11 @@ def test_a_workbook_with_several_sheets_offers_them(at):
 def test_a_bad_upload_is_a_plain_message_on_every_page(at, name, data, message):
     upload(at, name, data)
     assert not at.exception
-    assert message in " ".join(e.value for e in at.error)
+    assert message in " ".join(shown(at.error))
     for page in ("network", "complex"):
         visit(at, page)
         assert not at.exception
-        assert message in " ".join(e.value for e in at.error)
+        assert message in " ".join(shown(at.error))
         assert not at.get("plotly_chart")  # the page stops after saying what is wrong
     use_sample(at, "wine")  # and the user can carry on with another table
     assert_ok(at)
@@ -202,7 +208,7 @@ def test_a_bad_upload_is_a_plain_message_on_every_page(at, name, data, message):
 def test_a_workbook_that_cannot_be_opened_is_refused_and_the_table_in_use_stays(at):
     upload(at, "broken.xlsx", b"PK\x03\x04 not really a workbook")
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert shown(at.error) == [
         "Cannot read 'broken.xlsx' as an xlsx workbook (corrupt or not xlsx): File is not a zip file"
     ]
     assert at.sidebar.selectbox(key=Keys.SOURCE).value == "sample:diabetes"
@@ -314,7 +320,7 @@ def test_mfcf_options_appear_in_the_sidebar_and_an_impossible_one_is_a_message(a
     assert len(metrics(at)["f-vector"].split(", ")) == 3  # no tetrahedra with cliques of 3
     at.sidebar.number_input(key=Keys.MAX_CLIQUE_SIZE).set_value(12).run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["An MFCF seeded with 12 vertices needs at least 12 nodes; got 10."]
+    assert shown(at.error) == ["An MFCF seeded with 12 vertices needs at least 12 nodes; got 10."]
 
 
 def test_a_wide_table_gets_the_light_view(at):
@@ -400,14 +406,14 @@ def test_a_table_without_target_cannot_train(at):
     use_sample(at, "sp500_returns")
     visit(at, "train")
     assert not at.exception
-    assert [e.value for e in at.error] == ["Training needs a target: choose the column to predict in the sidebar."]
+    assert shown(at.error) == ["Training needs a target: choose the column to predict in the sidebar."]
 
 
 def test_a_bad_training_setting_is_refused_in_plain_words(at):
     visit(at, "train")
     at.number_input(key=Keys.TRAIN_LR).set_value(0.0).run()
     assert not at.exception
-    assert "The 'lr' parameter of TrainConfig must be a number in (0" in at.error[0].value
+    assert "The 'lr' parameter of TrainConfig must be a number in (0" in shown(at.error)[0]
     assert not at.button  # nothing to start with a bad setting
 
 
@@ -506,7 +512,7 @@ def test_a_lab_without_groups_says_why(at):
     assert app_state(at).lab.wait(WAIT)
     at.run()
     assert not at.exception
-    assert "The 'interactions' parameter of make_planted must be a non-empty sequence" in at.error[0].value
+    assert "The 'interactions' parameter of make_planted must be a non-empty sequence" in shown(at.error)[0]
 
 
 # ---- lesson mode, saving and sharing ----------------------------------------------------------------------
@@ -548,7 +554,7 @@ def test_a_session_without_its_table_names_what_to_upload(at):
     other.run()
     other.sidebar.file_uploader(key=Keys.SHARE_IMPORT).set_value(("session.zip", payload, "application/zip")).run()
     assert not other.exception
-    assert [e.value for e in other.sidebar.error] == [
+    assert shown(other.sidebar.error) == [
         "The bundle does not hold its table: upload mixed.csv first, then open it again."
     ]
     assert other.sidebar.selectbox(key=Keys.SOURCE).value == "sample:diabetes"  # nothing changed
@@ -567,7 +573,7 @@ def test_a_hostile_session_file_is_refused_without_running_it(at, tmp_path):
         archive.writestr("../../evil.py", "print('no')")
     at.sidebar.file_uploader(key=Keys.SHARE_IMPORT).set_value(("evil.zip", buffer.getvalue(), "application/zip")).run()
     assert not at.exception and not marker.exists()
-    assert at.sidebar.error[0].value.startswith("Cannot read bundle")
+    assert shown(at.sidebar.error)[0].startswith("Cannot read bundle")
 
 
 # ---- the app's structure ----------------------------------------------------------------------------------
@@ -588,3 +594,18 @@ def test_the_core_package_never_imports_streamlit():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_names_that_look_like_markup_are_shown_as_typed(at):
+    names = ["**bold**", "$x^2$", ":red[alarm]", "<b>tag</b>", "plain"]
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(rng.normal(size=(40, 5)), columns=names)
+    upload(at, "*star*.csv", table.to_csv(index=False).encode())
+    assert_ok(at)
+    assert at.subheader[-1].value == r"Current table: \*star\*\.csv \(uploaded\)"  # escaped markdown
+    summary = next(df.value for df in at.dataframe if "role" in df.value.columns)
+    assert summary["column"].tolist() == names  # tables show names as they are
+    visit(at, "network")
+    at.selectbox(key=Keys.SEARCH).select("**bold**").run()
+    assert_ok(at)
+    assert r"\*\*bold\*\*" in at.markdown[-1].value

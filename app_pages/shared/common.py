@@ -7,6 +7,7 @@ changes, the widgets that depend on its columns are reset.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -70,9 +71,17 @@ def adopt(app: AppState, selection: Selection, *keys: str) -> None:
         st.session_state[key] = shown[key]
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object) -> str:
+    """``text`` escaped for Streamlit's markdown: names from files (``**x**``, ``$y$``, ``:red[z]``) show as typed."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
 def error(err: Exception | str) -> None:
     """An expected problem, in plain words (never a traceback)."""
-    st.error(str(err), icon=":material/error:")
+    st.error(plain(err), icon=":material/error:")
 
 
 def stop_with(err: Exception | str) -> NoReturn:
@@ -172,7 +181,7 @@ def sidebar(app: AppState) -> Dataset | HNNVizError:
     app.selection = _data_choice(box, app)
     loaded = _load(app)
     if isinstance(loaded, Dataset):
-        box.caption(loaded.summary())
+        box.caption(plain(loaded.summary()))
     app.selection = replace(app.selection, ifn=_network_choice(box, app.selection.ifn))
     box.caption(f"Network: {app.selection.ifn.label()}")
     app.lesson = box.toggle(
@@ -205,7 +214,7 @@ def share_box(box: DeltaGenerator, app: AppState, loaded: Dataset | HNNVizError)
         st.file_uploader("Open a saved session", type=["zip"], key=Keys.SHARE_IMPORT, on_change=open_session)
         if app.share_message:
             ok, message = app.share_message
-            (st.success if ok else st.error)(message)
+            (st.success if ok else st.error)(plain(message))
 
 
 def open_session() -> None:
