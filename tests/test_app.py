@@ -25,7 +25,9 @@ from streamlit.testing.v1 import AppTest
 from app_pages.shared import sessions
 from app_pages.shared.state import Keys
 from hnnviz.data import SAMPLES, load_sample
-from hnnviz.explain import order_split
+from hnnviz.explain import explain, order_split
+from hnnviz.runs import ModelSpec, train_run
+from hnnviz.train import TrainConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -609,3 +611,23 @@ def test_names_that_look_like_markup_are_shown_as_typed(at):
     at.selectbox(key=Keys.SEARCH).select("**bold**").run()
     assert_ok(at)
     assert r"\*\*bold\*\*" in at.markdown[-1].value
+
+
+def test_the_app_trains_and_explains_exactly_as_the_api_with_the_same_seed(at):
+    use_sample(at, "wine")
+    visit(at, "train")
+    at.number_input(key=Keys.TRAIN_SEED).set_value(3).run()
+    train(at, epochs=6)
+    visit(at, "explain")
+    assert_ok(at)
+    job = app_state(at).training
+    ds = load_sample("wine")
+    alone = train_run(ds, ModelSpec("hnn", channels=4), config=TrainConfig(epochs=6, seed=3))
+    run = job.runs["HNN"]
+    assert np.array_equal(run.result.split.test, alone.result.split.test)
+    assert run.result.metrics == alone.result.metrics
+    assert np.array_equal(run.predict(ds.X), alone.predict(ds.X))
+    in_app = app_state(at).attributions[(id(run), "gxa", None)]
+    direct = explain(alone, ds.X[alone.result.split.test])
+    assert all(np.array_equal(a, b) for a, b in zip(in_app.scores, direct.scores, strict=True))
+    assert at.query_params["seed"] == "3"  # and the seed is in the link

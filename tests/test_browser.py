@@ -218,3 +218,93 @@ def test_train_pause_resume_explain_lab_and_share(page, context, server, tmp_pat
     expect(other.locator(".js-plotly-plot .main-svg").first).to_be_visible()
     assert_healthy(other)
     other.close()
+
+
+NASTY = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(2)</script>",
+    '"><svg onload=alert(3)>',
+    "<b onmouseover=alert(4)>b</b>",
+]
+
+
+def injected(page) -> int:
+    """Elements a nasty name would have created, on the page and in its frames."""
+    selector = "img[src=x], svg[onload], b[onmouseover]"
+    return page.locator(selector).count() + sum(frame.locator(selector).count() for frame in page.frames[1:])
+
+
+def test_hostile_column_names_show_as_text_everywhere(page, tmp_path):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=(120, 3))
+    table = pd.DataFrame(base[:, np.arange(8) % 3] + 0.7 * rng.normal(size=(120, 8)), columns=[*NASTY, *"efgh"])
+    table["y"] = table.iloc[:, 0] * table.iloc[:, 1] + table["e"]
+    path = tmp_path / "nasty.csv"
+    table.to_csv(path, index=False)
+    upload(page, path)
+    choose(page, "Target (left out of the network)", "y")
+    page.get_by_role("tab", name="Columns").click()
+    go_to(page, "Network")
+    expect(metric(page, "Nodes")).to_have_text("8")
+    for tab in ("Interactive", "Similarity", "Clique tree", "Stability", "Compare", "Drawing"):
+        page.get_by_role("tab", name=tab).click()
+        settle(page)
+    choose(page, "Find a feature", NASTY[0])
+    go_to(page, "Complex")
+    go_to(page, "Train")
+    page.get_by_role("button", name="Train the HNN and the MLP").click()
+    expect(page.get_by_role("heading", name="Results on the test rows")).to_be_visible(timeout=120_000)
+    go_to(page, "Explain")
+    page.get_by_role("tab", name="On the network").click()
+    settle(page)
+    with page.expect_download() as download:
+        page.get_by_test_id("stSidebar").get_by_text("Save and share").click()
+        page.get_by_role("button", name="Download the session (.zip)").click()
+    assert download.value.failure() is None
+    assert dialogs == [] and injected(page) == 0
+    assert page.evaluate("document.title") and "Traceback" not in page.content()
+    assert_healthy(page)
+
+
+def test_two_users_at_once_see_only_their_own_data_and_models(context, server, tmp_path):
+    first, second = context.browser.new_context(), context.browser.new_context()  # two browsers, two sessions
+    try:
+        alice, bob = first.new_page(), second.new_page()
+        for tab in (alice, bob):
+            tab.set_default_timeout(TIMEOUT_MS)
+            tab.requested = []
+            tab.on("request", lambda request, tab=tab: tab.requested.append(request.url))
+            tab.goto(server)
+            settle(tab)
+        rng = np.random.default_rng(2)
+        mine = pd.DataFrame(rng.normal(size=(3000, 10)), columns=[f"alice{j}" for j in range(10)])
+        mine["y"] = mine["alice0"] * mine["alice1"] + rng.normal(size=3000)
+        path = tmp_path / "alice.csv"
+        mine.to_csv(path, index=False)
+        upload(alice, path)
+        choose(alice, "Target (left out of the network)", "y")
+        go_to(alice, "Train")
+        alice.get_by_role("button", name="Train the HNN and the MLP").click()  # trains in the background
+
+        choose(bob, "Data", "wine (sample)")  # meanwhile the other user works on other data
+        go_to(bob, "Network")
+        expect(metric(bob, "Nodes")).to_have_text("13")
+        bob.get_by_role("combobox", name="Data").click()
+        expect(bob.get_by_role("option", name="alice.csv (uploaded)")).to_have_count(0)  # not her upload
+        bob.keyboard.press("Escape")
+        go_to(bob, "Explain")
+        expect(bob.get_by_text("Train a model first")).to_be_visible()  # not her models
+        assert "Training in the background" not in bob.get_by_test_id("stSidebar").inner_text()
+
+        expect(alice.get_by_role("heading", name="Results on the test rows")).to_be_visible(timeout=180_000)
+        go_to(alice, "Network")
+        expect(metric(alice, "Nodes")).to_have_text("10")
+        go_to(bob, "Data")
+        expect(metric(bob, "Features")).to_have_text("13")
+        for tab in (alice, bob):
+            assert_healthy(tab)
+    finally:
+        first.close()
+        second.close()
