@@ -12,6 +12,7 @@ from app_pages.shared import common
 from app_pages.shared.state import AppState, Keys
 from hnnviz.complex import ORDER_NAMES
 from hnnviz.data import Dataset
+from hnnviz.estimates import explain_seconds
 from hnnviz.explain import Attribution, explain, order_split
 from hnnviz.faithfulness import FaithfulnessReport, faithfulness_report, knock_out
 from hnnviz.jobs import Job, TrainingJob
@@ -78,10 +79,19 @@ def choose_rows(run: Run, ds: Dataset) -> tuple[str, int | None]:
 
 
 def attribution(app: AppState, run: Run, ds: Dataset, method: str, row: int | None) -> Attribution:
-    """The attribution of the chosen rows, computed once per session (with a progress bar when slow)."""
+    """The attribution of the chosen rows, computed once per session, with a progress bar; a slow one waits for
+    the user to start it, saying how long it will take."""
     rows = run.result.split.test if row is None else [row]
     key = (id(run), method, row)
     if key not in app.attributions:
+        expected = explain_seconds(run, len(rows), method)
+        if expected > common.SLOW_SECONDS:
+            st.warning(
+                f"{METHOD_LABELS[method]} on {len(rows)} rows will take {common.duration(expected)}; gradient x "
+                "activation takes a fraction of that.", icon=":material/schedule:",
+            )  # fmt: skip
+            if not st.button(f"Explain ({common.duration(expected)})", key=Keys.EXPLAIN_START):
+                st.stop()
         bar = st.progress(0.0, text=f"Explaining with {METHOD_LABELS[method]}…")
         app.attributions[key] = explain(
             run, ds.X[rows], method=method, progress=lambda done, total: bar.progress(done / total)

@@ -14,6 +14,7 @@ import streamlit as st
 from app_pages.shared import common, state
 from app_pages.shared.common import LIGHT_VIEW_NODES, METHOD_LABELS, SIMILARITY_LABELS, PageContext
 from app_pages.shared.state import Keys
+from hnnviz.estimates import bootstrap_seconds
 from hnnviz.exceptions import HNNVizError
 from hnnviz.pipeline import IFN_METHODS, FilteredNetwork, IFNSpec
 from hnnviz.similarity import SIMILARITY_METHODS
@@ -117,6 +118,9 @@ def stability_tab(ctx: PageContext, net: FilteredNetwork, large: bool) -> None:
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     n_boot = int(left.number_input("Resamples", 5, 1000, 50, step=5, key=Keys.N_BOOT, persist_state="session"))
     key = (state.data_key(ctx.app, ctx.app.selection), net.ifn, n_boot, ctx.app.selection.seed)
+    expected = bootstrap_seconds(net, n_boot)
+    if expected > common.SLOW_SECONDS:
+        st.warning(f"{n_boot} resamples will take {common.duration(expected)}.", icon=":material/schedule:")
     if right.button("Run the bootstrap", key=Keys.RUN_STABILITY, icon=":material/refresh:"):
         ctx.app.stability[key] = run_bootstrap(ctx, n_boot)
     result = ctx.app.stability.get(key)

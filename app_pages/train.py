@@ -10,14 +10,15 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app_pages.shared import common
+from app_pages.shared import common, state
 from app_pages.shared.common import PageContext
 from app_pages.shared.state import AppState, Keys
 from hnnviz.compare import BASE_MODELS
 from hnnviz.data import Dataset
 from hnnviz.exceptions import HNNVizError
 from hnnviz.jobs import ComparisonJob, Job, TrainingJob
-from hnnviz.model import ACTIVATIONS, ORDER_NAMES
+from hnnviz.model import ACTIVATIONS, ORDER_NAMES, describe_hnn
+from hnnviz.pipeline import FilteredNetwork
 from hnnviz.runs import ModelSpec, Run
 from hnnviz.train import TrainConfig
 from hnnviz.viz import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
@@ -30,6 +31,7 @@ LESSON = (
     "learn side by side, so you can compare accuracy against size: the HNN connects each unit only to its faces."
 )
 MODEL_LABELS = {"hnn": "HNN", "mlp": "MLP"}  # the MLP is dense, with the HNN's layer widths
+MAX_DENSE_PARAMS = 20_000_000  # a larger dense MLP would take minutes per epoch and gigabytes here
 EXTRA_MODELS = ("hnn-order1", "hnn-order2")
 
 
@@ -78,9 +80,31 @@ def settings(app: AppState) -> tuple[ModelSpec, TrainConfig]:
     return spec, config
 
 
-def start_training(app: AppState, ds: Dataset, spec: ModelSpec, config: TrainConfig) -> None:
+def model_specs(net: FilteredNetwork, spec: ModelSpec) -> dict[str, ModelSpec]:
+    """The HNN, and its same-width dense MLP unless that would be too large to train here."""
     specs = {name: replace(spec, kind=kind) for kind, name in MODEL_LABELS.items()}
-    app.start_training(TrainingJob(ds, specs, config, app.selection.ifn))
+    dense = describe_hnn(net.complex, channels=spec.channels, max_order=spec.max_order).mlp_params
+    if dense > MAX_DENSE_PARAMS:
+        st.info(
+            f"The same-width dense MLP would have {dense:,} parameters, too many to train here: only the HNN is "
+            "trained. That gap in size is the point of the HNN.", icon=":material/info:",
+        )  # fmt: skip
+        del specs[MODEL_LABELS["mlp"]]
+    return specs
+
+
+def announce(
+    app: AppState, ds: Dataset, net: FilteredNetwork, specs: dict[str, ModelSpec], config: TrainConfig
+) -> None:
+    """Say how long training may take when it is slow, measured on a pilot step."""
+    n_train = max(1, round(ds.n_rows * (1 - config.val_size - config.test_size)))
+    per_epoch = sum(state.epoch_estimate(app, net, spec, n_train, config.batch_size) for spec in specs.values())
+    if per_epoch * config.epochs > common.SLOW_SECONDS * 3:
+        st.warning(
+            f"Training may take up to {common.duration(per_epoch * config.epochs)}: {common.duration(per_epoch)} "
+            f"per epoch for {' and '.join(specs)}, at most {config.epochs} epochs (early stopping usually ends "
+            "sooner). A sample of the rows trains faster.", icon=":material/schedule:",
+        )  # fmt: skip
 
 
 def draw_training(job: Job) -> None:
@@ -188,15 +212,13 @@ def main() -> None:
     except HNNVizError as err:
         common.stop_with(err)
     busy = app.training is not None and not app.training.finished
-    if st.button(
-        "Train the HNN and the MLP",
-        key=Keys.TRAIN_START,
-        type="primary",
-        disabled=busy,
-        icon=":material/model_training:",
-    ):
+    net = ctx.network()
+    specs = model_specs(net, spec)
+    announce(app, ds, net, specs, config)
+    label = f"Train the {' and the '.join(specs)}"
+    if st.button(label, key=Keys.TRAIN_START, type="primary", disabled=busy, icon=":material/model_training:"):
         try:
-            start_training(app, ds, spec, config)
+            app.start_training(TrainingJob(ds, specs, config, app.selection.ifn))
         except HNNVizError as err:
             common.stop_with(err)
     common.watch(app.training, draw_training, "train.training")

@@ -90,6 +90,18 @@ def stop_with(err: Exception | str) -> NoReturn:
     st.stop()
 
 
+SLOW_SECONDS = 10.0  # a step expected to take longer is announced with its expected time
+
+
+def duration(seconds: float) -> str:
+    """``"about 40 s"``, ``"about 3 min"``, ``"about 2 h"``."""
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"about {round(seconds / 60)} min"
+    return f"about {seconds / 3600:.1f} h"
+
+
 def lesson(text: str) -> None:
     """A short explanation shown only in lesson mode (for classroom demos)."""
     if state.app_state().lesson:

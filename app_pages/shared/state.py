@@ -25,10 +25,12 @@ import streamlit as st
 
 from hnnviz import viz
 from hnnviz.data import SAMPLES, Dataset, describe_columns, excel_sheets, load_dataset, read_table, sample_data_dir
+from hnnviz.estimates import epoch_seconds
 from hnnviz.exceptions import HNNVizError
 from hnnviz.explain import Attribution
 from hnnviz.jobs import ComparisonJob, Job, LabJob, TrainingJob
 from hnnviz.pipeline import FilteredNetwork, IFNSpec, filter_network
+from hnnviz.runs import ModelSpec
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,6 +103,7 @@ class Keys:
     EXPLAIN_TOP = "explain.top"
     EXPLAIN_KNOCKOUT = "explain.knockout"
     EXPLAIN_CHECK = "explain.check"
+    EXPLAIN_START = "explain.start"
     # lab page
     LAB_GROUPS = "lab.groups"
     LAB_DISTRACTORS = "lab.distractors"
@@ -368,6 +371,16 @@ def _target_figure(key: tuple[Any, ...], _dataset: Dataset) -> go.Figure:
 def target_figure(state: AppState, selection: Selection, ds: Dataset) -> go.Figure:
     """:func:`hnnviz.viz.target_figure` of the current data set, cached."""
     return _target_figure(data_key(state, selection), ds)
+
+
+@st.cache_data(show_spinner="Timing a training step…", max_entries=32, ttl=_TTL)
+def _epoch_estimate(key: tuple[Any, ...], spec: ModelSpec, n_rows: int, batch_size: int, _complex: Any) -> float:
+    return epoch_seconds(_complex, spec, n_rows, batch_size=batch_size)
+
+
+def epoch_estimate(state: AppState, net: FilteredNetwork, spec: ModelSpec, n_rows: int, batch_size: int) -> float:
+    """Seconds one epoch of ``spec`` on the current network should take (:func:`hnnviz.estimates.epoch_seconds`)."""
+    return _epoch_estimate((data_key(state, state.selection), net.ifn), spec, n_rows, batch_size, net.complex)
 
 
 #: The figure builders pages may cache by name (pure functions of a network and hashable options).
