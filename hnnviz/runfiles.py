@@ -19,6 +19,10 @@ Loading never unpickles anything: ``run.json`` is parsed with :mod:`json` and th
 :mod:`safetensors`, a format of raw numbers behind a JSON header. Every key, type, count, tensor name,
 shape and dtype is checked before the model is built; any problem raises
 :class:`~hnnviz.exceptions.ModelFileError` with a one-line message naming the file and what is wrong.
+Before anything is parsed, the folder and its three files must be a real directory and regular files (symbolic
+links are refused, not followed) within the sizes of :class:`RunLimits`; before the complex is built, the
+cliques must be ones the stored filter can make, and the complex they span is counted (without building it)
+against the stored f-vector and :attr:`RunLimits.max_simplices`. No other file of the folder is read.
 
 ``run.json`` is compact UTF-8 JSON; a non-finite metric is written as ``NaN``/``Infinity``, the extension
 Python's :mod:`json` reads and writes.
@@ -29,8 +33,11 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Callable, Iterator, Mapping
+import stat
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import combinations, pairwise
 from pathlib import Path
 from typing import Any
@@ -51,13 +58,30 @@ from .pipeline import FilteredNetwork, IFNSpec
 from .runs import MODEL_KINDS, ModelSpec, Run, build_model
 from .train import EpochRecord, Scaler, Split, TrainResult
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "RUN_FILE", "SIMILARITY_FILE", "WEIGHTS_FILE", "load_run", "save_run"]
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "RUN_FILE",
+    "SIMILARITY_FILE",
+    "WEIGHTS_FILE",
+    "RunLimits",
+    "load_run",
+    "save_run",
+]
 
 FORMAT_NAME = "hnnviz-run"
 FORMAT_VERSION = 2  # 2: the filtering options are an IFNSpec under 'ifn'
 RUN_FILE = "run.json"
 WEIGHTS_FILE = "weights.safetensors"
 SIMILARITY_FILE = "similarity.safetensors"
+
+_MIB = 2**20
+# Room for a safetensors header beyond the tensors' own bytes: 8 bytes of length, then JSON of about 100 bytes a
+# tensor (name, dtype, shape, offsets), padded to 8 bytes.
+_HEADER_BYTES = 64 * 1024
+_HEADER_BYTES_PER_TENSOR = 1024
+# The largest clique each filter makes; an MFCF's is its 'max_clique_size'.
+_LARGEST_CLIQUE = {"tmfg": 4, "mst": 2}
 
 _TASKS = ("regression", "classification")
 _STOP_REASONS = ("early", "max_epochs", "callback")
@@ -74,6 +98,49 @@ _DTYPE_NAMES = {
     torch.uint8: "U8",
     torch.bool: "BOOL",
 }
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """How much :func:`load_run` accepts; anything larger is refused before it is parsed or built.
+
+    Attributes
+    ----------
+    max_json_bytes : int, default 16 MiB
+        Size of ``run.json``, checked before it is read (a TMFG run on 2,000 features writes about 180 kB).
+    max_tensor_bytes : int, default 1 GiB
+        Size of each safetensors file, checked before anything is read. Each file must moreover be no larger
+        than the tensors ``run.json`` implies (the similarity matrix holds ``8 p**2`` bytes, 32 MB at
+        ``p = 2,000``) plus a small header, and the model rebuilt from ``run.json`` must fit in this limit.
+    max_simplices : int, default 500,000
+        Simplices of the clique complex, counted from the stored cliques and clique tree before the complex
+        is built (exactly for a clique tree, as every filter writes; an upper bound otherwise). A TMFG on
+        ``p`` features has ``8 p - 17`` (15,983 at ``p = 2,000``), an MFCF with ``max_clique_size=12`` on 200
+        features about 389,000. Building one 20-vertex clique (a million simplices) takes about half a minute
+        and 600 MB, and each further vertex doubles that.
+
+    Raises
+    ------
+    InputValidationError
+        If a limit is not an int >= 1.
+
+    Examples
+    --------
+    >>> RunLimits(max_simplices=10**6).max_simplices
+    1000000
+    >>> RunLimits(max_json_bytes=0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hnnviz.exceptions.InputValidationError: The 'max_json_bytes' parameter of RunLimits must be an int in [1, inf]...
+    """
+
+    max_json_bytes: int = 16 * _MIB
+    max_tensor_bytes: int = 1024 * _MIB
+    max_simplices: int = 500_000
+
+    def __post_init__(self) -> None:
+        for name in ("max_json_bytes", "max_tensor_bytes", "max_simplices"):
+            object.__setattr__(self, name, check_int(getattr(self, name), name=name, owner="RunLimits", low=1))
 
 
 # ---- saving ------------------------------------------------------------------------------------------
@@ -237,18 +304,21 @@ def _json_label(label: Any) -> str | int | float | bool:
 # ---- loading -----------------------------------------------------------------------------------------
 
 
-def load_run(directory: str | os.PathLike[str]) -> Run:
+def load_run(directory: str | os.PathLike[str], *, limits: RunLimits | None = None) -> Run:
     """Read a run written by :func:`save_run`, checking every part before anything is built.
 
     ``run.json`` is parsed as JSON and the tensors are read with safetensors: nothing is unpickled, so a
-    tampered file cannot run code. The clique complex is rebuilt from the stored cliques, the model from the
-    stored spec on that complex, and the weights are loaded with ``strict=True``; the predictions equal
-    those of the saved run exactly.
+    tampered file cannot run code. The folder and its files are checked first (a real directory, regular
+    files, sizes within ``limits``), and the complex the cliques span is counted before it is built. The
+    clique complex is rebuilt from the stored cliques, the model from the stored spec on that complex, and
+    the weights are loaded with ``strict=True``; the predictions equal those of the saved run exactly.
 
     Parameters
     ----------
     directory : str or path-like
         A directory written by :func:`save_run`.
+    limits : RunLimits, optional
+        File sizes and complex size accepted (default ``RunLimits()``).
 
     Returns
     -------
@@ -258,12 +328,18 @@ def load_run(directory: str | os.PathLike[str]) -> Run:
     Raises
     ------
     ModelFileError
-        If the directory or a file is missing; ``run.json`` is not JSON, not an hnnviz run, of an unknown
-        format version, lacks a key or holds a value of the wrong type; the filtering options are not a
-        valid :class:`~hnnviz.pipeline.IFNSpec` or name another method than the graph's; the feature counts
-        disagree; a clique uses a vertex out of range; the rebuilt complex differs from the stored f-vector; a
-        safetensors file is corrupt or truncated; a tensor is missing, unexpected, or of the wrong shape or
-        dtype; or the stored face indices differ from the rebuilt wiring.
+        If the directory or a file is missing, is a symbolic link or not a regular file or directory, or a
+        file is larger than ``limits`` allow (or, for a safetensors file, than its tensors need); ``run.json``
+        is not JSON, not an hnnviz run, of an unknown format version, lacks a key or holds a value of the wrong
+        type; the filtering options are not a valid :class:`~hnnviz.pipeline.IFNSpec` or name another method
+        than the graph's; the feature counts disagree; a clique uses a vertex out of range or is larger than
+        the filter makes; the complex of the cliques would exceed ``limits.max_simplices`` or cannot have the
+        stored f-vector; the rebuilt complex differs from the stored f-vector; the model rebuilt from the
+        spec is larger than ``limits.max_tensor_bytes``; a safetensors file is corrupt or truncated; a tensor
+        is missing, unexpected, or of the wrong shape or dtype; or the stored face indices differ from the
+        rebuilt wiring.
+    InputValidationError
+        If ``limits`` is not a :class:`RunLimits`.
 
     Examples
     --------
@@ -272,9 +348,18 @@ def load_run(directory: str | os.PathLike[str]) -> Run:
     ...
     hnnviz.exceptions.ModelFileError: Cannot load run from 'no/such/run': the directory does not exist.
     """
+    if limits is None:
+        limits = RunLimits()
+    elif not isinstance(limits, RunLimits):
+        raise InputValidationError(
+            f"The 'limits' parameter of load_run must be None or a RunLimits. Got {type(limits).__name__} instead."
+        )
     folder = _run_folder(directory)
     path = folder / RUN_FILE
-    doc = _read_json(path)
+    _check_file(path, limits.max_json_bytes, "RunLimits.max_json_bytes")
+    for name in (WEIGHTS_FILE, SIMILARITY_FILE):
+        _check_file(folder / name, limits.max_tensor_bytes, "RunLimits.max_tensor_bytes")
+    doc = _read_json(path, limits.max_json_bytes)
     _check_format(doc, path)
     names = _read_feature_names(doc, path)
     spec = _read_spec(doc, path)
@@ -284,15 +369,16 @@ def load_run(directory: str | os.PathLike[str]) -> Run:
     graph_fields = _read_graph_fields(doc, path, len(names), max_clique=len(complex_info["f_vector"]))
     if graph_fields["method"] != ifn.method:
         raise _fail(path, f"the graph was built by {graph_fields['method']!r} but 'ifn.method' is {ifn.method!r}")
+    _check_complex_size(graph_fields, ifn, complex_info["f_vector"], path, limits.max_simplices)
     training = _read_training(doc, path, len(names), task)
     dataset_name = _get(doc, "dataset_name", path, _is_str, "a string")
     target = _get(doc, "target", path, _optional(_is_str), "null or a string")
     seconds = _get(doc, "network.seconds", path, _dict_of(_is_number), "an object of numbers")
 
-    W = _read_similarity(folder / SIMILARITY_FILE, len(names))
+    W = _read_similarity(folder / SIMILARITY_FILE, len(names), limits.max_tensor_bytes)
     graph = _rebuild_graph(graph_fields, W, folder / SIMILARITY_FILE)
     cx = _rebuild_complex(graph, complex_info, path)
-    model = _load_model(folder / WEIGHTS_FILE, spec, cx, n_outputs)
+    model = _load_model(folder / WEIGHTS_FILE, spec, cx, n_outputs, limits.max_tensor_bytes)
     network = FilteredNetwork(
         feature_names=names,
         similarity=W,
@@ -393,24 +479,50 @@ def _get(obj: Mapping[str, Any], key: str, path: Path, check: Callable[[Any], bo
 # ---- reading run.json --------------------------------------------------------------------------------
 
 
+def _lstat(path: Path, missing: str) -> os.stat_result:
+    """``path``'s own status (a symbolic link is not followed), or :class:`ModelFileError` saying ``missing``."""
+    try:
+        return path.lstat()
+    except FileNotFoundError as err:
+        raise _fail(path, missing) from err
+    except OSError as err:
+        raise _fail(path, f"cannot be read ({err})") from err
+
+
 def _run_folder(directory: str | os.PathLike[str]) -> Path:
     folder = Path(directory)
-    if not folder.exists():
-        raise _fail(folder, "the directory does not exist")
-    if not folder.is_dir():
+    mode = _lstat(folder, "the directory does not exist").st_mode
+    if stat.S_ISLNK(mode):
+        raise _fail(folder, "a symbolic link; a run is read only from a real directory")
+    if not stat.S_ISDIR(mode):
         raise _fail(folder, f"not a directory (save_run writes a directory holding {RUN_FILE})")
     return folder
 
 
-def _require_file(path: Path) -> None:
-    if not path.is_file():
-        raise _fail(path, "the file is missing")
+def _check_file(path: Path, max_bytes: int, reason: str) -> None:
+    """Refuse ``path`` unless it is a regular file (a link is not followed) of at most ``max_bytes``.
+
+    ``reason`` says in messages where the limit comes from, e.g. ``"RunLimits.max_json_bytes"``.
+    """
+    info = _lstat(path, "the file is missing")
+    if stat.S_ISLNK(info.st_mode):
+        raise _fail(path, "a symbolic link; a run's files must be regular files")
+    if not stat.S_ISREG(info.st_mode):
+        raise _fail(path, "not a regular file")
+    if info.st_size > max_bytes:
+        raise _fail(path, f"the file is {info.st_size:,} bytes, over the limit of {max_bytes:,} bytes ({reason})")
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    _require_file(path)
+def _read_json(path: Path, max_bytes: int) -> dict[str, Any]:
     try:
-        doc = json.loads(path.read_bytes().decode("utf-8"))
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)  # its size was checked, but it may have grown since
+    except OSError as err:
+        raise _fail(path, f"the file cannot be read ({err})") from err
+    if len(data) > max_bytes:
+        raise _fail(path, f"the file is over the limit of {max_bytes:,} bytes (RunLimits.max_json_bytes)")
+    try:
+        doc = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as err:
         raise _fail(path, "not a JSON file (not UTF-8 text)") from err
     except json.JSONDecodeError as err:
@@ -419,8 +531,6 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise _fail(path, "not valid JSON (nested too deeply)") from err
     except ValueError as err:  # e.g. an integer literal too long to convert
         raise _fail(path, f"not valid JSON ({err})") from err
-    except OSError as err:
-        raise _fail(path, f"the file cannot be read ({err})") from err
     if not isinstance(doc, dict):
         raise _fail(path, f"must hold a JSON object; got {_kind(doc)}")
     return doc
@@ -542,6 +652,76 @@ def _read_graph_fields(doc: dict[str, Any], path: Path, p: int, *, max_clique: i
     }
 
 
+def _clique_growth(cliques: Sequence[Sequence[int]], parents: Sequence[int]) -> Counter[tuple[int, int]]:
+    """How many cliques have ``n`` vertices of which ``s`` are in their parent clique, by ``(n, s)``."""
+    return Counter(
+        (len(clique), len(set(clique).intersection(cliques[parent])) if parent >= 0 else 0)
+        for clique, parent in zip(cliques, parents, strict=True)
+    )
+
+
+def _simplex_count(growth: Mapping[tuple[int, int], int], n_vertices: int) -> int:
+    """Simplices of the complex of the cliques counted by :func:`_clique_growth` (see :func:`_f_vector_bound`).
+
+    Each clique of ``n`` vertices, ``s`` of them in its parent, adds ``2**n - 2**s`` non-empty vertex sets, of
+    which ``n - s`` single vertices are already among the ``n_vertices``. One big-integer power per kind of
+    clique: cheap even for a clique of a million vertices.
+    """
+    return n_vertices + sum(m * ((1 << n) - (1 << s) - (n - s)) for (n, s), m in growth.items())
+
+
+def _f_vector_bound(growth: Mapping[tuple[int, int], int], n_vertices: int) -> tuple[int, ...]:
+    """Simplices of each order of the complex of the cliques counted by :func:`_clique_growth`, not built.
+
+    A clique of ``n`` vertices adds at most its ``comb(n, k + 1)`` order-``k`` faces less those of its
+    intersection ``s`` with its parent, an earlier clique whose faces are counted already. For a clique tree
+    (each clique meets the earlier ones only inside its parent, as every filter writes them) this is the
+    exact f-vector; for any other parents it is an upper bound. Only call it once :func:`_simplex_count` is
+    small: it takes ``n`` binomials per kind of clique.
+    """
+    orders = max([1, *(n for n, _ in growth)])
+    higher = (
+        sum(m * (math.comb(n, k + 1) - math.comb(s, k + 1)) for (n, s), m in growth.items()) for k in range(1, orders)
+    )
+    return (n_vertices, *higher)
+
+
+def _check_complex_size(
+    fields: Mapping[str, Any], ifn: IFNSpec, f_vector: tuple[int, ...], path: Path, max_simplices: int
+) -> None:
+    """Refuse cliques the filter cannot make, or whose complex is too large or cannot be the stored one.
+
+    All of it is counted from the cliques and the clique tree, before gudhi builds anything: one clique of
+    30 vertices would make a complex of a billion simplices.
+    """
+    cliques = fields["cliques"]
+    largest = _LARGEST_CLIQUE.get(ifn.method, ifn.max_clique_size)
+    sizes = [len(clique) for clique in cliques]
+    biggest = max(sizes, default=0)
+    if biggest > largest:
+        raise _fail(
+            path,
+            f"clique {sizes.index(biggest)} has {biggest} vertices, but {ifn.label()} makes cliques of at most "
+            f"{largest}",
+        )
+    if len(f_vector) != max(biggest, 1):
+        raise _fail(
+            path,
+            f"the largest clique has {biggest} vertices but the f-vector counts simplices of {len(f_vector)} orders",
+        )
+    growth = _clique_growth(cliques, fields["clique_parent"])
+    total = _simplex_count(growth, fields["n_nodes"])
+    if total > max_simplices:
+        raise _fail(
+            path,
+            f"the cliques (the largest of {biggest} vertices) make a complex of up to {total:,} simplices, "
+            f"over the limit of {max_simplices:,} (RunLimits.max_simplices)",
+        )
+    bound = _f_vector_bound(growth, fields["n_nodes"])
+    if any(n > most for n, most in zip(f_vector, bound, strict=True)):
+        raise _fail(path, f"the f-vector {list(f_vector)} is larger than the cliques allow, {list(bound)}")
+
+
 def _read_scaler(doc: dict[str, Any], key: str, path: Path, size: int) -> Scaler:
     mean = _get(doc, f"{key}.mean", path, _list_of(_is_number), "a list of numbers")
     scale = _get(doc, f"{key}.scale", path, _list_of(_is_number), "a list of numbers")
@@ -630,13 +810,22 @@ def _listed(names: list[str], limit: int = 5) -> str:
 
 
 def _read_tensors(
-    path: Path, expected: Mapping[str, tuple[tuple[int, ...], torch.dtype]], against: str
+    path: Path, expected: Mapping[str, tuple[tuple[int, ...], torch.dtype]], against: str, max_bytes: int
 ) -> dict[str, Tensor]:
     """The tensors of a safetensors file, after checking that names, shapes and dtypes are exactly ``expected``.
 
-    ``against`` says in messages where the expectation comes from.
+    ``against`` says in messages where the expectation comes from. The tensors must take at most
+    ``max_bytes``, and the file no more than they take plus a header, before the file is opened.
     """
-    _require_file(path)
+    need = sum(math.prod(shape) * dtype.itemsize for shape, dtype in expected.values())
+    if need > max_bytes:
+        raise _fail(
+            path,
+            f"the tensors expected from {against} take {need:,} bytes, over the limit of {max_bytes:,} bytes "
+            "(RunLimits.max_tensor_bytes)",
+        )
+    header = _HEADER_BYTES + _HEADER_BYTES_PER_TENSOR * len(expected)
+    _check_file(path, need + header, f"the tensors expected from {against} and a header")
     try:
         with safe_open(str(path), framework="pt", device="cpu") as file:
             layout = {}
@@ -674,9 +863,9 @@ def _check_layout(
         raise _fail(path, f"tensors do not match {against}: {'; '.join(wrong[:3])}{more}")
 
 
-def _read_similarity(path: Path, p: int) -> np.ndarray:
+def _read_similarity(path: Path, p: int, max_bytes: int) -> np.ndarray:
     expected = {"similarity": ((p, p), torch.float64)}
-    tensor = _read_tensors(path, expected, f"the {p} features in {RUN_FILE}")["similarity"]
+    tensor = _read_tensors(path, expected, f"the {p} features in {RUN_FILE}", max_bytes)["similarity"]
     with _invalid(path, "invalid similarity matrix"):
         return check_similarity_matrix(tensor.numpy(), owner=SIMILARITY_FILE)
 
@@ -714,8 +903,8 @@ def _rebuild_complex(graph: FilteredGraph, info: dict[str, Any], path: Path) -> 
     return cx
 
 
-def _load_model(path: Path, spec: ModelSpec, cx: CliqueComplex, n_outputs: int) -> nn.Module:
-    """Rebuild the model, check the stored tensors against it, then load them strictly."""
+def _load_model(path: Path, spec: ModelSpec, cx: CliqueComplex, n_outputs: int, max_bytes: int) -> nn.Module:
+    """Rebuild the model on the meta device, check the stored tensors against it, then build it and load them."""
     try:
         with _invalid(path, "cannot rebuild the model"), torch.device("meta"):  # shapes only, nothing allocated
             skeleton = build_model(spec, cx, n_outputs, seed=0)
@@ -723,7 +912,7 @@ def _load_model(path: Path, spec: ModelSpec, cx: CliqueComplex, n_outputs: int) 
         first_line = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise _fail(path.with_name(RUN_FILE), f"the model spec gives impossible tensor sizes ({first_line})") from err
     expected = {name: (tuple(t.shape), t.dtype) for name, t in skeleton.state_dict().items()}
-    tensors = _read_tensors(path, expected, f"the model rebuilt from {RUN_FILE}")
+    tensors = _read_tensors(path, expected, f"the model rebuilt from {RUN_FILE}", max_bytes)
     model = build_model(spec, cx, n_outputs, seed=0)
     for name, buffer in model.named_buffers():
         if not torch.equal(tensors[name], buffer):

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import os
 import pickle
 import re
+import time
 from collections.abc import Callable
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +20,24 @@ import torch
 from safetensors.torch import load_file, save_file
 
 import hnnviz
+from hnnviz.complex import clique_complex
 from hnnviz.data import Dataset, load_sample
 from hnnviz.exceptions import InputValidationError, ModelFileError
 from hnnviz.model import HNN, MLP
 from hnnviz.pipeline import IFNSpec
-from hnnviz.runfiles import FORMAT_NAME, FORMAT_VERSION, RUN_FILE, SIMILARITY_FILE, WEIGHTS_FILE, load_run, save_run
+from hnnviz.runfiles import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    RUN_FILE,
+    SIMILARITY_FILE,
+    WEIGHTS_FILE,
+    RunLimits,
+    _clique_growth,
+    _f_vector_bound,
+    _simplex_count,
+    load_run,
+    save_run,
+)
 from hnnviz.runs import ModelSpec, Run, train_run
 from hnnviz.train import TrainConfig
 
@@ -282,7 +299,15 @@ def _clique_out_of_range(doc: dict[str, Any]) -> None:
 
 
 def _wrong_f_vector(doc: dict[str, Any]) -> None:
+    doc["network"]["complex"]["f_vector"][1] -= 1
+
+
+def _inflated_f_vector(doc: dict[str, Any]) -> None:
     doc["network"]["complex"]["f_vector"][1] += 1
+
+
+def _long_f_vector(doc: dict[str, Any]) -> None:
+    doc["network"]["complex"]["f_vector"].append(0)
 
 
 def _unsorted_clique(doc: dict[str, Any]) -> None:
@@ -308,6 +333,8 @@ def _overlapping_split(doc: dict[str, Any]) -> None:
         (_clique_out_of_range, r"'network.graph.cliques' must be .* vertices in \[0, 9\]"),
         (_unsorted_clique, "'network.graph.cliques' must be a list of ascending vertex lists"),
         (_wrong_f_vector, "the complex rebuilt from the cliques has f-vector"),
+        (_inflated_f_vector, r"the f-vector \[10, 25, 22, 7\] is larger than the cliques allow, \[10, 24, 22, 7\]"),
+        (_long_f_vector, "the largest clique has 4 vertices but the f-vector counts simplices of 5 orders"),
         (_set("network.graph.clique_parent", [5]), "'network.graph.clique_parent' must give each"),
         (_delete("training.split"), "required key 'training.split' is missing"),
         (_set("training", []), "'training' must be an object; got array"),
@@ -463,6 +490,182 @@ def test_tampered_similarity(saved: Path, similarity: Callable[[torch.Tensor], t
         load_run(saved)
 
 
+# ---- errors when loading: links, special files and sizes -----------------------------------------------
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_symlinked_file_is_refused(saved: Path, tmp_path: Path, name: str) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (saved / name).rename(elsewhere)  # a good file, but reached through a link
+    (saved / name).symlink_to(elsewhere)
+    with pytest.raises(ModelFileError, match=message_for(saved, name) + "a symbolic link; a run's files must be"):
+        load_run(saved)
+
+
+def test_symlinked_folder_is_refused(saved: Path, tmp_path: Path) -> None:
+    link = tmp_path / "link"
+    link.symlink_to(saved, target_is_directory=True)
+    with pytest.raises(ModelFileError, match=re.escape(f"'{link}': a symbolic link; a run is read only from a real")):
+        load_run(link)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("make", [os.mkdir, getattr(os, "mkfifo", None)], ids=["directory", "fifo"])
+def test_special_file_is_refused(saved: Path, make: Callable[[Path], None]) -> None:
+    (saved / RUN_FILE).unlink()
+    make(saved / RUN_FILE)  # a named pipe would block a reader forever
+    with pytest.raises(ModelFileError, match=message_for(saved, RUN_FILE) + "not a regular file"):
+        load_run(saved)
+
+
+def test_oversized_run_json_is_refused_before_it_is_parsed(saved: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = saved / RUN_FILE
+    path.write_bytes(b" " * (20 * 2**20) + path.read_bytes())  # still valid JSON, just large
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("an oversized run.json must not be parsed")
+
+    monkeypatch.setattr(json, "loads", refuse)
+    match = r"the file is 20,97\d,\d{3} bytes, over the limit of 16,777,216 bytes \(RunLimits.max_json_bytes\)"
+    with pytest.raises(ModelFileError, match=message_for(saved, RUN_FILE) + match):
+        load_run(saved)
+
+
+def test_padded_weights_are_refused(saved: Path) -> None:
+    with (saved / WEIGHTS_FILE).open("ab") as file:
+        file.write(bytes(2**20))
+    match = r"the file is [\d,]+ bytes, over the limit of [\d,]+ bytes \(the tensors expected from the model rebuilt"
+    with pytest.raises(ModelFileError, match=message_for(saved, WEIGHTS_FILE) + match):
+        load_run(saved)
+
+
+def test_model_too_large_for_the_limit_is_refused_before_it_is_built(saved: Path) -> None:
+    edit_json(saved, _set("spec.channels", 10**5))  # fine on the meta device, far too large to allocate
+    match = r"the tensors expected from the model rebuilt from run.json take [\d,]+ bytes, over the limit of 1,073,7"
+    with pytest.raises(ModelFileError, match=message_for(saved, WEIGHTS_FILE) + match):
+        load_run(saved)
+
+
+@pytest.mark.parametrize(
+    ("limits", "name", "match"),
+    [
+        (RunLimits(max_json_bytes=100), RUN_FILE, r"the file is [\d,]+ bytes, over the limit of 100 bytes \(RunLimits"),
+        (RunLimits(max_tensor_bytes=100), WEIGHTS_FILE, r"the file is [\d,]+ bytes, over the limit of 100 bytes"),
+        (
+            RunLimits(max_simplices=62),
+            RUN_FILE,
+            r"the cliques \(the largest of 4 vertices\) make a complex of up to 63",
+        ),
+    ],
+)
+def test_limits_are_configurable(saved: Path, limits: RunLimits, name: str, match: str) -> None:
+    assert load_run(saved, limits=RunLimits(max_simplices=63)).network.complex.n_simplices == 63
+    with pytest.raises(ModelFileError, match=message_for(saved, name) + match):
+        load_run(saved, limits=limits)
+
+
+def test_limits_must_be_run_limits(saved: Path) -> None:
+    with pytest.raises(InputValidationError, match="The 'limits' parameter of load_run must be None or a RunLimits"):
+        load_run(saved, limits={"max_simplices": 10})  # type: ignore[arg-type]
+    with pytest.raises(InputValidationError, match="The 'max_simplices' parameter of RunLimits must be an int"):
+        RunLimits(max_simplices=0)
+
+
+# ---- huge complexes are refused before they are built --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def wide_run() -> Run:
+    """A TMFG run on 30 random features, trained for one epoch: room for a 30-vertex clique."""
+    X = np.random.default_rng(5).normal(size=(40, 30))
+    data = Dataset(X=X, feature_names=tuple(f"x{i}" for i in range(30)), y=X[:, 0], target="y", task="regression")
+    return train_run(data, ModelSpec(channels=1), config=TrainConfig(epochs=1))
+
+
+def _one_clique_of_all(folder: Path, ifn: IFNSpec) -> None:
+    """Make ``folder``'s run one clique of all its features, consistent everywhere but in the clique's size."""
+    W = load_file(folder / SIMILARITY_FILE)["similarity"].numpy()
+    p = W.shape[0]
+
+    def edit(doc: dict[str, Any]) -> None:
+        graph = doc["network"]["graph"]
+        graph.update(cliques=[list(range(p))], clique_parent=[-1], separators=[], method=ifn.method)
+        graph["total_weight"] = sum(float(W[u, v]) for u, v in combinations(range(p), 2))
+        doc["network"]["complex"].update(f_vector=[math.comb(p, k + 1) for k in range(p)], betti=[1] + [0] * (p - 1))
+        doc["ifn"] = ifn.to_dict()
+
+    edit_json(folder, edit)
+
+
+@pytest.mark.parametrize(
+    ("ifn", "match"),
+    [
+        (IFNSpec(), "clique 0 has 30 vertices, but TMFG on pearson2 makes cliques of at most 4"),
+        (
+            IFNSpec(method="mfcf", max_clique_size=30),
+            r"the cliques \(the largest of 30 vertices\) make a complex of up to 1,073,741,823 simplices, over "
+            r"the limit of 500,000 \(RunLimits.max_simplices\)",
+        ),
+    ],
+    ids=["tmfg", "mfcf-30"],
+)
+def test_huge_clique_is_refused_before_the_complex_is_built(
+    wide_run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ifn: IFNSpec, match: str
+) -> None:
+    folder = save_run(wide_run, tmp_path / "wide")
+    _one_clique_of_all(folder, ifn)
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the complex of a 30-vertex clique must not be built (a billion simplices)")
+
+    monkeypatch.setattr("hnnviz.runfiles.clique_complex", refuse)
+    start = time.perf_counter()
+    with pytest.raises(ModelFileError, match=message_for(folder, RUN_FILE) + match):
+        load_run(folder)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_large_real_tmfg_run_loads(tmp_path: Path) -> None:
+    """A TMFG on 2,000 features (15,983 simplices, a 32 MB similarity file) is well within the default limits."""
+    X = np.random.default_rng(7).normal(size=(30, 2000))
+    data = Dataset(X=X, feature_names=tuple(f"x{i}" for i in range(2000)), y=X[:, 0], target="y", task="regression")
+    run = train_run(data, ModelSpec(channels=1), config=TrainConfig(epochs=1))
+    loaded = load_run(save_run(run, tmp_path / "tmfg-2000"))
+    assert loaded.network.complex.f_vector == (2000, 5994, 5992, 1997)
+    assert np.array_equal(loaded.predict(X), run.predict(X))
+
+
+def _sliding(k: int, p: int) -> tuple[list[list[int]], list[int]]:
+    """Cliques of ``k`` consecutive vertices, each the child of the one before: an MFCF's shape at threshold 0."""
+    return [list(range(i, i + k)) for i in range(p - k + 1)], [i - 1 for i in range(p - k + 1)]
+
+
+@pytest.mark.parametrize(
+    ("cliques", "parents", "p", "exact"),
+    [
+        (*_sliding(8, 20), 20, True),
+        ([[0, 1, 2], [3, 4], [4, 5, 6, 7]], [-1, -1, 1], 9, True),  # a forest and an isolated vertex
+        ([[0, 1, 2], [1, 2, 3], [0, 2, 3]], [-1, 0, 1], 4, False),  # not a clique tree: edge 0-2 counted twice
+    ],
+    ids=["sliding-8", "forest", "not-a-tree"],
+)
+def test_complex_is_counted_without_building_it(
+    cliques: list[list[int]], parents: list[int], p: int, exact: bool
+) -> None:
+    growth = _clique_growth(cliques, parents)
+    bound = _f_vector_bound(growth, p)
+    f_vector = clique_complex(cliques, n_vertices=p).f_vector
+    assert sum(bound) == _simplex_count(growth, p)
+    assert (bound == f_vector) is exact and all(b >= f for b, f in zip(bound, f_vector, strict=True))
+
+
+def test_counts_of_real_networks(run: Run) -> None:
+    graph = run.network.graph
+    assert _f_vector_bound(_clique_growth(graph.cliques, graph.clique_parent), 10) == run.network.complex.f_vector
+    # an MFCF with max_clique_size 12 on 200 features (measured: the same f-vector), counted, not built
+    assert _simplex_count(_clique_growth(*_sliding(12, 200)), 200) == 389_119 <= RunLimits().max_simplices
+
+
 # ---- malicious files never run code --------------------------------------------------------------------
 
 
@@ -488,7 +691,17 @@ def _torch_payload(marker: Path, path: Path) -> None:
     torch.save({"head.weight": _Payload(marker)}, path)
 
 
-PAYLOADS = {"pickle": _pickle_payload, "text-pickle": _text_pickle_payload, "torch-save": _torch_payload}
+def _numpy_payload(marker: Path, path: Path) -> None:
+    with path.open("wb") as file:  # a path would get '.npy' appended
+        np.save(file, np.array([_Payload(marker)], dtype=object), allow_pickle=True)
+
+
+PAYLOADS = {
+    "pickle": _pickle_payload,
+    "text-pickle": _text_pickle_payload,
+    "torch-save": _torch_payload,
+    "numpy-object": _numpy_payload,
+}
 
 
 @pytest.mark.parametrize("kind", PAYLOADS)
@@ -498,6 +711,8 @@ def test_payloads_are_live(tmp_path: Path, kind: str) -> None:
     PAYLOADS[kind](marker, path)
     if kind == "torch-save":
         torch.load(path, weights_only=False)
+    elif kind == "numpy-object":
+        np.load(path, allow_pickle=True)
     else:
         pickle.loads(path.read_bytes())
     assert marker.read_text() == "pwned"

@@ -52,7 +52,7 @@ import pandas as pd
 
 from ..exceptions import BundleError, InputValidationError, ModelFileError
 from ..pipeline import IFNSpec
-from ..runfiles import RUN_FILE, SIMILARITY_FILE, WEIGHTS_FILE, load_run, save_run
+from ..runfiles import RUN_FILE, SIMILARITY_FILE, WEIGHTS_FILE, RunLimits, load_run, save_run
 from ..runs import Run
 from ._archive import (
     Allowlist,
@@ -489,41 +489,11 @@ def _read_run(members: Mapping[str, bytes], name: str, folder: Path, max_simplic
     missing = [file for file, payload in files.items() if payload is None]
     if missing:
         raise BundleError(f"run {name!r} is incomplete: it has no {missing[0]}")
-    _check_complex_size(name, files[RUN_FILE], max_simplices)
     folder.mkdir()
     for file, payload in files.items():
         with open(folder / file, "xb") as handle:  # our own names in our own fresh folder
             handle.write(payload)
     try:
-        return load_run(folder)
+        return load_run(folder, limits=RunLimits(max_simplices=max_simplices))
     except ModelFileError as err:
         raise BundleError(f"run {name!r}: {str(err).replace(str(folder), f'runs/{name}')}") from err
-
-
-def _check_complex_size(name: str, payload: bytes, max_simplices: int) -> None:
-    """Refuse cliques whose complex would be too large to build, counted before gudhi builds it.
-
-    :func:`load_run` bounds a clique by the length of the stored f-vector, which the file itself sets, so one
-    clique of 30 vertices would make a complex of a billion simplices. Anything malformed is left to
-    :func:`load_run`, which reports it.
-    """
-    try:
-        document = json.loads(payload)
-    except (ValueError, RecursionError):
-        return
-    cliques = _dig(document, "network", "graph", "cliques")
-    if not isinstance(cliques, list):
-        return
-    sizes = [len(c) for c in cliques if isinstance(c, list)]
-    bound = sum(2 ** min(k, 64) - 1 for k in sizes)
-    if bound > max_simplices:
-        raise BundleError(
-            f"run {name!r} has cliques of up to {max(sizes)} vertices, whose complex could hold {bound:,} "
-            f"simplices, over the limit of {max_simplices:,}"
-        )
-
-
-def _dig(document: Any, *keys: str) -> Any:
-    for key in keys:
-        document = document.get(key) if isinstance(document, dict) else None
-    return document
