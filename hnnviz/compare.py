@@ -87,6 +87,9 @@ class ModelRecord:
         Epochs trained (neural nets only).
     dead_readouts : tuple of int
         Orders whose readout is constant on every training row (neural nets; should be empty).
+    constant_features : tuple of str
+        Features constant on this seed's training rows, given zero similarity in the network (neural nets
+        only; see :attr:`hnnviz.pipeline.FilteredNetwork.constant_features`).
     """
 
     model: str
@@ -97,6 +100,7 @@ class ModelRecord:
     test_rows: tuple[int, ...]
     epochs_run: int | None = None
     dead_readouts: tuple[int, ...] = ()
+    constant_features: tuple[str, ...] = ()
 
     @property
     def size_unit(self) -> str:
@@ -108,6 +112,7 @@ class ModelRecord:
         out = asdict(self)
         out["n_test"] = len(out.pop("test_rows"))
         out["dead_readouts"] = list(self.dead_readouts)
+        out["constant_features"] = list(self.constant_features)
         out["size_unit"] = self.size_unit
         return out
 
@@ -139,6 +144,16 @@ class Comparison:
     def of(self, model: str) -> tuple[ModelRecord, ...]:
         """The records of one model, one per seed."""
         return tuple(r for r in self.records if r.model == model)
+
+    @property
+    def constant_features(self) -> dict[int, tuple[str, ...]]:
+        """Per seed, the features constant on its training rows (zero similarity in its networks); seeds
+        without any are left out."""
+        found: dict[int, tuple[str, ...]] = {}
+        for record in self.records:
+            if record.constant_features:
+                found[record.seed] = record.constant_features
+        return found
 
     @property
     def param_ratio(self) -> float | None:
@@ -180,13 +195,15 @@ class Comparison:
         return rows
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: the fields, ``param_ratio``, ``summary()`` as ``models``, and every record."""
+        """A JSON-ready dict: the fields, ``param_ratio``, ``constant_features`` (seeds as strings), ``summary()``
+        as ``models``, and every record."""
         return {
             "dataset": self.dataset_name,
             "task": self.task,
             "metric": self.metric,
             "seeds": list(self.seeds),
             "param_ratio": self.param_ratio,
+            "constant_features": {str(seed): list(names) for seed, names in self.constant_features.items()},
             "models": self.summary(),
             "records": [r.to_dict() for r in self.records],
         }
@@ -386,6 +403,7 @@ def _fit_neural(
         test_rows=tuple(result.split.test.tolist()),
         epochs_run=result.epochs_run,
         dead_readouts=result.dead_readouts,
+        constant_features=run.network.constant_features,
     )
 
 

@@ -1,9 +1,16 @@
 """scikit-learn estimators: ``HNNRegressor`` and ``HNNClassifier``.
 
-``fit`` builds the similarity matrix, the information filtering network and its clique complex from the
-training rows only, wires an :class:`~hnnviz.model.HNN` with it and trains it with the shared protocol of
-:mod:`hnnviz.train` (part of the training rows, ``validation_fraction``, drives early stopping). Nothing
-is learned from the rows given to ``predict`` or ``score``, so ``cross_val_score`` is leak-free.
+``fit`` is :func:`hnnviz.runs.train_run` on the rows it is given: it holds out ``validation_fraction`` of
+them (seeded by ``random_state``, stratified for a classifier) to drive early stopping, builds the
+similarity matrix, the information filtering network and its clique complex from the remaining training
+rows only, wires an :class:`~hnnviz.model.HNN` with it and trains it with the shared protocol of
+:mod:`hnnviz.train`. So an estimator and ``train_run`` with the same rows, options and seed build the same
+network and the same model. Nothing is learned from the rows given to ``predict`` or ``score``, so
+``cross_val_score`` is leak-free.
+
+Any number of features is accepted: on 1 to 3 features the TMFG is the complete graph (see
+:func:`hnnviz.ifn.tmfg`). A feature constant on the training rows gets zero similarity to every other and
+is listed in ``constant_features_``.
 """
 
 from __future__ import annotations
@@ -17,14 +24,14 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from .complex import CliqueComplex, clique_complex
-from .exceptions import InputValidationError, NotFittedError, TooFewFeaturesError
+from .complex import CliqueComplex
+from .data import Dataset
+from .exceptions import InputValidationError, NotFittedError, TooFewRowsError
 from .ifn import FilteredGraph
 from .model import HNN
-from .pipeline import IFNSpec, build_graph, check_ifn
-from .runs import ModelSpec, build_model
-from .similarity import similarity_matrix
-from .train import Scaler, TrainConfig, TrainResult, predict, train_model
+from .pipeline import FilteredNetwork, IFNSpec, check_ifn
+from .runs import ModelSpec, build_model, train_run
+from .train import Scaler, Split, TrainConfig, TrainResult, predict, split_rows
 
 __all__ = ["HNNClassifier", "HNNRegressor"]
 
@@ -84,19 +91,43 @@ class _HNNEstimator(BaseEstimator):
         except ValueError as err:
             raise InputValidationError(f"{type(self).__name__}: {err}") from err
 
+    def _model_spec(self) -> ModelSpec:
+        return ModelSpec("hnn", channels=self.channels, max_order=self.max_order, activation=self.activation)
+
     def build_model(self, complex: CliqueComplex, n_outputs: int) -> HNN:
         """The untrained HNN this estimator wires on ``complex``, initialised from ``random_state``."""
-        spec = ModelSpec("hnn", channels=self.channels, max_order=self.max_order, activation=self.activation)
-        return build_model(spec, complex, n_outputs, self.random_state)
+        return build_model(self._model_spec(), complex, n_outputs, self.random_state)
 
-    def _fit(self, X: np.ndarray, y: np.ndarray, n_outputs: int) -> _HNNEstimator:
-        if X.shape[1] < 4:
-            raise TooFewFeaturesError(f"{type(self).__name__} needs at least 4 features; got {X.shape[1]}.")
-        self._train_config()  # validates the training parameters before any work
+    def _split(self, y: np.ndarray, config: TrainConfig) -> Split:
+        """The seeded training/validation split of ``fit``, with at least 3 training rows."""
+        n, name = len(y), type(self).__name__
+        samples = f"{n} sample{'' if n == 1 else 's'}"
+        try:
+            split = split_rows(n, y, self._task, val_size=config.val_size, test_size=0.0, seed=config.seed)
+        except InputValidationError as err:
+            raise InputValidationError(f"{name} cannot hold out validation rows from {samples}: {err}") from err
+        if len(split.train) < 3:
+            raise TooFewRowsError(
+                f"{name} needs at least 3 training rows besides its {len(split.val)} validation row(s) "
+                f"(validation_fraction={self.validation_fraction}); got {samples}."
+            )
+        return split
+
+    def _fit(self, X: np.ndarray, y: np.ndarray, classes: tuple[Any, ...] | None) -> _HNNEstimator:
+        """:func:`train_run` on ``(X, y)`` (``y`` as class codes into ``classes`` for a classifier)."""
+        config = self._train_config()  # validates the training parameters before any work
         ifn = check_ifn(self.ifn, owner=type(self).__name__)
-        self.graph_: FilteredGraph = build_graph(similarity_matrix(X, ifn.similarity), ifn)
-        self.complex_: CliqueComplex = clique_complex(self.graph_)
-        result = train_model(self.build_model(self.complex_, n_outputs), X, y, self._task, config=self._train_config())
+        names = getattr(self, "feature_names_in_", [f"x{j}" for j in range(X.shape[1])])
+        dataset = Dataset(
+            X=X, feature_names=tuple(str(n) for n in names), y=y, target="y", task=self._task, classes=classes,
+            name=type(self).__name__,
+        )  # fmt: skip
+        run = train_run(dataset, self._model_spec(), config=config, ifn=ifn, split=self._split(y, config))
+        result = run.result
+        self.network_: FilteredNetwork = run.network
+        self.graph_: FilteredGraph = run.network.graph
+        self.complex_: CliqueComplex = run.network.complex
+        self.constant_features_ = np.array(run.network.constant_features, dtype=object)
         self.model_: HNN = result.model
         self.train_result_: TrainResult = result
         self.history_ = result.history
@@ -139,8 +170,16 @@ class HNNRegressor(RegressorMixin, _HNNEstimator):
 
     Attributes
     ----------
+    network_ : FilteredNetwork
+        Similarity matrix, filtered graph and clique complex of the training rows (the validation rows held
+        out), with feature names ``feature_names_in_`` or ``x0, x1, ...``.
     graph_ : FilteredGraph
+        ``network_.graph``.
     complex_ : CliqueComplex
+        ``network_.complex``.
+    constant_features_ : ndarray of str
+        Features constant on the training rows: given zero similarity to every other, they carry no
+        information (see :attr:`hnnviz.pipeline.FilteredNetwork.constant_features`). Usually empty.
     model_ : HNN
         The trained network (best validation epoch).
     history_ : tuple of EpochRecord
@@ -165,9 +204,9 @@ class HNNRegressor(RegressorMixin, _HNNEstimator):
     _task = "regression"
 
     def fit(self, X: Any, y: Any) -> HNNRegressor:
-        """Build the IFN and complex from ``X`` and train the HNN on ``(X, y)``; return ``self``."""
+        """Train on ``(X, y)`` (IFN and complex from the training rows, see the module docstring); return ``self``."""
         X, y = self._validate(X, y, reset=True)
-        return self._fit(X, y.astype(np.float64), n_outputs=1)
+        return self._fit(X, y.astype(np.float64), classes=None)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted targets, shape ``(n,)``."""
@@ -192,7 +231,7 @@ class HNNClassifier(ClassifierMixin, _HNNEstimator):
     _task = "classification"
 
     def fit(self, X: Any, y: Any) -> HNNClassifier:
-        """Build the IFN and complex from ``X`` and train the HNN on ``(X, y)``; return ``self``."""
+        """Train on ``(X, y)`` (IFN and complex from the training rows, see the module docstring); return ``self``."""
         X, y = self._validate(X, y, reset=True)
         try:
             check_classification_targets(y)
@@ -201,8 +240,10 @@ class HNNClassifier(ClassifierMixin, _HNNEstimator):
         encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
         if len(self.classes_) < 2:
-            raise InputValidationError(f"HNNClassifier needs at least 2 classes; got {self.classes_.tolist()}.")
-        return self._fit(X, encoder.transform(y), n_outputs=len(self.classes_))
+            raise InputValidationError(
+                f"HNNClassifier needs at least 2 classes; got 1 class: {self.classes_.tolist()}."
+            )
+        return self._fit(X, encoder.transform(y), classes=tuple(self.classes_.tolist()))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape ``(n, n_classes)``, columns in the order of ``classes_``."""

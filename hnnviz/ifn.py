@@ -154,19 +154,19 @@ def tmfg(W: np.ndarray) -> FilteredGraph:
     Parameters
     ----------
     W : array_like of shape (p, p)
-        Symmetric, non-negative, finite similarity matrix, ``p >= 4``. The diagonal is ignored.
+        Symmetric, non-negative, finite similarity matrix, ``p >= 1``. The diagonal is ignored.
 
     Returns
     -------
     FilteredGraph
-        ``3p - 6`` edges, ``p - 3`` four-cliques, ``p - 4`` separators (triangles), one clique tree.
+        For ``p >= 4``: ``3p - 6`` edges, ``p - 3`` four-cliques, ``p - 4`` separators (triangles), one
+        clique tree. For ``p <= 3``: the complete graph, ``p (p - 1) / 2`` edges, one clique of all ``p``
+        vertices (in seed order), no separator.
 
     Raises
     ------
-    GraphConstructionError
-        If ``p < 4``.
     InputValidationError
-        If ``W`` is not square, symmetric, finite and non-negative.
+        If ``W`` is empty, or not square, symmetric, finite and non-negative.
 
     Notes
     -----
@@ -175,6 +175,10 @@ def tmfg(W: np.ndarray) -> FilteredGraph:
     feature never stalls the construction. Each step recomputes the best vertex only of the triangles whose
     best vertex was just taken: O(p^2) work overall.
 
+    On 1 to 3 vertices the complete graph is the TMFG's natural extension: it is maximal planar (no edge can
+    be added) and chordal, its clique complex is one simplex (Euler characteristic 1, Betti numbers
+    ``(1, 0, ...)``), and ``p = 3`` meets the ``3p - 6`` edge count.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -182,12 +186,14 @@ def tmfg(W: np.ndarray) -> FilteredGraph:
     >>> g = tmfg(W)
     >>> g.n_edges, len(g.cliques), len(g.separators)
     (12, 3, 2)
+    >>> small = tmfg(W[:3, :3])
+    >>> small.n_edges, small.cliques, small.separators
+    (3, ((0, 1, 2),), ())
     """
     W = check_similarity_matrix(W, owner="tmfg")
-    p = W.shape[0]
-    if p < 4:
-        raise GraphConstructionError(f"A TMFG needs at least 4 nodes; got a {p} x {p} similarity matrix.")
     seed = seed_order(W)[:4]
+    if len(seed) < 4:
+        return _build("tmfg", W, [tuple(seed.tolist())], [-1], [], seed.tolist())
     cliques, parents, separators, order = _tmfg_insertions(W, seed)
     return _build("tmfg", W, cliques.tolist(), parents.tolist(), separators.tolist(), order.tolist())
 
@@ -377,7 +383,8 @@ def mfcf(
         Largest clique size ``k >= 2``. ``k = 2`` gives a maximum spanning forest.
     min_clique_size : int or None, default None
         Size of the seed clique and, minus one, the number of members always kept in a gain. ``None`` means
-        ``max_clique_size``, except 1 for ``k = 2`` (a tree grows from one vertex, as in Prim's algorithm).
+        ``max_clique_size``, except 1 for ``k = 2`` (a tree grows from one vertex, as in Prim's algorithm),
+        and at most ``p``: on fewer than ``max_clique_size`` vertices the result is the complete graph.
     threshold : float, default 0.0
         Members whose similarity to ``v`` does not exceed it are left out of the gain; an attachment needs a
         gain above it. ``-inf`` keeps everything and yields one connected component.
@@ -394,7 +401,7 @@ def mfcf(
     InputValidationError
         For a malformed ``W`` or out-of-range parameters.
     GraphConstructionError
-        If ``W`` has fewer rows than ``min_clique_size``.
+        If ``W`` has fewer rows than an explicitly given ``min_clique_size``.
 
     Examples
     --------
@@ -404,17 +411,16 @@ def mfcf(
     5
     >>> mfcf(W, 4, reuse_separators=False).cliques == tmfg(W).cliques
     True
+    >>> mfcf(W[:3, :3], 4).cliques  # fewer vertices than max_clique_size: the complete graph
+    ((0, 1, 2),)
     """
     k = check_int(max_clique_size, name="max_clique_size", owner="mfcf", low=2)
-    default_min = 1 if k == 2 else k
-    m = (
-        default_min
-        if min_clique_size is None
-        else check_int(min_clique_size, name="min_clique_size", owner="mfcf", low=1, high=k)
-    )
+    if min_clique_size is not None:
+        check_int(min_clique_size, name="min_clique_size", owner="mfcf", low=1, high=k)
     threshold = check_number(threshold, name="threshold", owner="mfcf", allow_inf=True)
     W = check_similarity_matrix(W, owner="mfcf")
     p = W.shape[0]
+    m = min(1 if k == 2 else k, p) if min_clique_size is None else min_clique_size
     if p < m:
         raise GraphConstructionError(f"An MFCF seeded with {m} vertices needs at least {m} nodes; got {p}.")
     ranked = [int(v) for v in seed_order(W)]

@@ -18,7 +18,7 @@ from ._validation import check_in, check_int, check_number
 from .complex import CliqueComplex, clique_complex
 from .exceptions import InputValidationError
 from .ifn import FilteredGraph, mfcf, mst, tmfg
-from .similarity import SIMILARITY_METHODS, SimilarityMethod, similarity_matrix
+from .similarity import SIMILARITY_METHODS, SimilarityMethod, constant_columns, similarity_matrix
 
 __all__ = ["IFN_METHODS", "FilteredNetwork", "IFNSpec", "Neighbourhood", "build_graph", "check_ifn", "filter_network"]
 
@@ -170,6 +170,12 @@ class FilteredNetwork:
         Its clique complex.
     seconds : dict of str to float
         Wall time of each stage: ``"similarity"``, ``"graph"``, ``"complex"``.
+    constant_features : tuple of str, default ()
+        The features constant on the rows the network was built from (e.g. the training rows of a split,
+        though they vary elsewhere), in column order. Their correlation is undefined, so they got zero
+        similarity to every other feature: the filter attaches them with zero-weight edges (TMFG) or leaves
+        them isolated (MFCF with a threshold), and the HNN wires them but they carry no information. See
+        :meth:`constant_note`.
     """
 
     feature_names: tuple[str, ...]
@@ -178,6 +184,31 @@ class FilteredNetwork:
     graph: FilteredGraph
     complex: CliqueComplex
     seconds: dict[str, float]
+    constant_features: tuple[str, ...] = ()
+
+    def constant_note(self) -> str:
+        """One sentence naming :attr:`constant_features` and why they were kept with zero similarity ("" if none).
+
+        Examples
+        --------
+        >>> X = np.random.default_rng(0).normal(size=(40, 5))
+        >>> X[:, 2] = 1.0
+        >>> print(filter_network(X, list("abcde")).constant_note())  # doctest: +NORMALIZE_WHITESPACE
+        1 feature constant on the rows the network was built from, so given zero similarity to every other
+        (its correlation is undefined; it carries no information): 'c'.
+        """
+        n = len(self.constant_features)
+        if not n:
+            return ""
+        names = ", ".join(repr(name) for name in self.constant_features[:20]) + (
+            f" and {n - 20} more" if n > 20 else ""
+        )
+        what = "1 feature" if n == 1 else f"{n} features"
+        why = "its correlation is undefined; it carries" if n == 1 else "their correlation is undefined; they carry"
+        return (
+            f"{what} constant on the rows the network was built from, so given zero similarity to every other "
+            f"({why} no information): {names}."
+        )
 
     @property
     def similarity_method(self) -> str:
@@ -288,6 +319,7 @@ class FilteredNetwork:
             "total_weight": self.graph.total_weight,
             "seconds": round(sum(self.seconds.values()), 6),
             "stage_seconds": {stage: round(s, 6) for stage, s in self.seconds.items()},
+            "constant_features": list(self.constant_features),
         }
 
 
@@ -331,6 +363,15 @@ def filter_network(
     Returns
     -------
     FilteredNetwork
+        Columns constant on these rows get zero similarity to every other and are listed in its
+        ``constant_features``: building a network from part of the rows (a training split) never fails
+        because a column happens not to vary there.
+
+    Raises
+    ------
+    InputValidationError
+        If ``X`` is not finite 2-D numeric data with at least 3 rows, ``feature_names`` does not name every
+        column, or ``ifn`` is not an IFNSpec.
 
     Examples
     --------
@@ -345,7 +386,7 @@ def filter_network(
     ifn = check_ifn(ifn, owner="filter_network")
     names = tuple(str(n) for n in feature_names)
     W_start = time.perf_counter()
-    W = similarity_matrix(X, ifn.similarity)
+    W = similarity_matrix(X, ifn.similarity, constant="zero")
     if len(names) != W.shape[0]:
         raise InputValidationError(
             f"The 'feature_names' parameter of filter_network must name all {W.shape[0]} columns of X. "
@@ -365,4 +406,5 @@ def filter_network(
         graph=graph,
         complex=cx,
         seconds=seconds,
+        constant_features=tuple(names[j] for j in constant_columns(X)),
     )

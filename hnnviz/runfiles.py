@@ -237,6 +237,7 @@ def _document(run: Run) -> dict[str, Any]:
         "n_outputs": int(run.model.head.out_features),
         "network": {
             "seconds": {str(k): float(v) for k, v in network.seconds.items()},
+            "constant_features": [str(n) for n in network.constant_features],
             "graph": _graph_document(network.graph),
             "complex": {
                 "n_vertices": int(network.complex.n_vertices),
@@ -374,6 +375,10 @@ def load_run(directory: str | os.PathLike[str], *, limits: RunLimits | None = No
     dataset_name = _get(doc, "dataset_name", path, _is_str, "a string")
     target = _get(doc, "target", path, _optional(_is_str), "null or a string")
     seconds = _get(doc, "network.seconds", path, _dict_of(_is_number), "an object of numbers")
+    constant = _get(
+        doc, "network.constant_features", path, lambda v: _list_of(_is_str)(v) and set(v) <= set(names),
+        "a list of the run's feature names",
+    )  # fmt: skip
 
     W = _read_similarity(folder / SIMILARITY_FILE, len(names), limits.max_tensor_bytes)
     graph = _rebuild_graph(graph_fields, W, folder / SIMILARITY_FILE)
@@ -386,6 +391,7 @@ def load_run(directory: str | os.PathLike[str], *, limits: RunLimits | None = No
         graph=graph,
         complex=cx,
         seconds={k: float(v) for k, v in seconds.items()},
+        constant_features=tuple(constant),
     )
     return Run(
         spec=spec,

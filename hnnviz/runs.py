@@ -2,7 +2,9 @@
 
 :func:`train_run` splits the rows first, builds the information filtering network and clique complex from
 the training rows only, then wires and trains an HNN (or the same-width dense MLP) with the shared
-protocol of :mod:`hnnviz.train`.
+protocol of :mod:`hnnviz.train`. The split never makes a run fail: a feature constant on the training rows
+(though not on all rows) gets zero similarity to every other, is wired like any feature, and is listed in
+``run.network.constant_features``; the model still takes every feature of the data set.
 """
 
 from __future__ import annotations
@@ -92,7 +94,8 @@ class Run:
     ----------
     spec : ModelSpec
     network : FilteredNetwork
-        The IFN and clique complex, built from the training rows only (with the options ``ifn``).
+        The IFN and clique complex, built from the training rows only (with the options ``ifn``); its
+        ``constant_features`` lists the features constant on those rows (zero similarity, no information).
     result : TrainResult
         The trained model (best validation epoch), scalers, split, history and metrics.
     dataset_name, target : str

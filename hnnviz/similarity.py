@@ -10,6 +10,12 @@ diagonal: the input every information filtering network in :mod:`hnnviz.ifn` exp
 ``"mi"``         mutual information in nats between equal-frequency binned columns, Miller-Madow
                  bias-corrected and clipped at 0
 ===============  ======================================================================================
+
+A column that is constant on the given rows has an undefined correlation. By default it is refused
+(``constant="raise"``); with ``constant="zero"`` it gets zero similarity to every other column, so every
+filter attaches it with zero-weight edges (or leaves it isolated) and it carries no information. The
+pipeline uses ``"zero"`` and reports such columns (:attr:`hnnviz.pipeline.FilteredNetwork.constant_features`):
+a column constant on the training rows of a split, though not on all rows, must never make a run fail.
 """
 
 from __future__ import annotations
@@ -22,23 +28,34 @@ from scipy.stats import rankdata
 from ._validation import check_in
 from .exceptions import InputValidationError
 
-__all__ = ["SIMILARITY_METHODS", "similarity_matrix"]
+__all__ = ["CONSTANT_POLICIES", "SIMILARITY_METHODS", "constant_columns", "similarity_matrix"]
 
 SimilarityMethod = Literal["pearson2", "spearman2", "abs", "mi"]
 SIMILARITY_METHODS: tuple[str, ...] = ("pearson2", "spearman2", "abs", "mi")
+ConstantPolicy = Literal["raise", "zero"]
+CONSTANT_POLICIES: tuple[str, ...] = ("raise", "zero")
 
 
-def similarity_matrix(X: np.ndarray, method: SimilarityMethod = "pearson2", *, n_bins: int | None = None) -> np.ndarray:
+def similarity_matrix(
+    X: np.ndarray,
+    method: SimilarityMethod = "pearson2",
+    *,
+    n_bins: int | None = None,
+    constant: ConstantPolicy = "raise",
+) -> np.ndarray:
     """Similarity between every pair of columns of ``X``.
 
     Parameters
     ----------
     X : array_like of shape (n, p)
-        Finite numeric data, ``n >= 3`` rows, no constant column.
+        Finite numeric data, ``n >= 3`` rows.
     method : {"pearson2", "spearman2", "abs", "mi"}, default "pearson2"
         The measure (see the module docstring).
     n_bins : int, optional
         Bins per column for ``"mi"``; default ``clip(round(sqrt(n / 5)), 2, 32)``.
+    constant : {"raise", "zero"}, default "raise"
+        What to do with a column that is constant on these rows (see :func:`constant_columns`): refuse it, or
+        give it zero similarity to every other column (the other entries are those of ``X`` without it).
 
     Returns
     -------
@@ -48,8 +65,14 @@ def similarity_matrix(X: np.ndarray, method: SimilarityMethod = "pearson2", *, n
     Raises
     ------
     InputValidationError
-        For an unknown method, a non-2-D or non-finite ``X``, fewer than 3 rows, or a constant column
-        (its correlation is undefined; :func:`hnnviz.data.prepare_dataset` drops such columns first).
+        For an unknown method or policy, a non-2-D or non-finite ``X``, fewer than 3 rows, or (with
+        ``constant="raise"``) a constant column: its correlation is undefined.
+
+    Notes
+    -----
+    Each column is divided by the power of two just above its largest magnitude before the correlations are
+    taken. The division is exact and the correlation scale-free, so the result is unchanged, but no
+    variance can overflow or underflow: every non-constant column has a finite, non-zero variance.
 
     Examples
     --------
@@ -58,13 +81,56 @@ def similarity_matrix(X: np.ndarray, method: SimilarityMethod = "pearson2", *, n
     array([[0. , 1. , 0.2],
            [1. , 0. , 0.2],
            [0.2, 0.2, 0. ]])
+    >>> X[:, 1] = 5.0
+    >>> similarity_matrix(X, constant="zero").round(2)
+    array([[0. , 0. , 0.2],
+           [0. , 0. , 0. ],
+           [0.2, 0. , 0. ]])
     """
-    check_in(method, SIMILARITY_METHODS, name="method", owner="similarity_matrix")
+    owner = "similarity_matrix"
+    check_in(method, SIMILARITY_METHODS, name="method", owner=owner)
+    check_in(constant, CONSTANT_POLICIES, name="constant", owner=owner)
     X = _checked_data(X)
+    fixed = constant_columns(X)
+    if len(fixed) and constant == "raise":
+        raise InputValidationError(
+            f"The 'X' parameter of {owner} must have no constant column (its correlation is undefined). "
+            f"Got constant column(s) {_some(fixed)} instead."
+        )
+    varying = np.setdiff1d(np.arange(X.shape[1]), fixed)
+    W = np.zeros((X.shape[1], X.shape[1]))
+    if len(varying) > 1:
+        W[np.ix_(varying, varying)] = _similarity(np.ascontiguousarray(X[:, varying]), method, n_bins)
+    return W
+
+
+def constant_columns(X: np.ndarray) -> np.ndarray:
+    """Indices of the columns of ``X`` whose values are all equal (every column of a single row).
+
+    Examples
+    --------
+    >>> constant_columns(np.array([[1.0, 2.0, 3.0], [1.0, 5.0, 3.0]])).tolist()
+    [0, 2]
+    """
+    X = np.asarray(X, dtype=np.float64)
+    return np.flatnonzero(np.ptp(X, axis=0) == 0) if len(X) else np.arange(X.shape[1])
+
+
+def _some(columns: np.ndarray, limit: int = 20) -> str:
+    """A column list for a message, cut after ``limit`` entries."""
+    shown = columns[:limit].tolist()
+    return str(shown) if len(columns) <= limit else f"{str(shown)[:-1]}, ... ({len(columns)} in all)]"
+
+
+def _similarity(X: np.ndarray, method: SimilarityMethod, n_bins: int | None) -> np.ndarray:
+    """The measure on columns that all vary (at least two of them)."""
     if method == "mi":
         W = _binned_mutual_information(X, n_bins)
+    elif method == "spearman2":
+        W = np.corrcoef(rankdata(X, axis=0), rowvar=False) ** 2
     else:
-        R = np.corrcoef(rankdata(X, axis=0) if method == "spearman2" else X, rowvar=False)
+        _, exponent = np.frexp(np.abs(X).max(axis=0))
+        R = np.corrcoef(np.ldexp(X, -exponent), rowvar=False)  # exact rescaling: no overflow or underflow
         W = np.abs(R) if method == "abs" else R * R
     W = np.clip((W + W.T) / 2, 0.0, None)
     np.fill_diagonal(W, 0.0)
@@ -72,9 +138,9 @@ def similarity_matrix(X: np.ndarray, method: SimilarityMethod = "pearson2", *, n
 
 
 def _checked_data(X: np.ndarray) -> np.ndarray:
-    """``X`` as a finite 2-D float64 array with at least 3 rows and no constant column."""
+    """``X`` as a finite, C-contiguous 2-D float64 array with at least 3 rows."""
     try:
-        X = np.asarray(X, dtype=np.float64)
+        X = np.ascontiguousarray(X, dtype=np.float64)  # one memory layout: one summation order, one result
     except (TypeError, ValueError) as err:
         raise InputValidationError("The 'X' parameter of similarity_matrix must be numeric.") from err
     if X.ndim != 2 or X.shape[0] < 3:
@@ -85,12 +151,6 @@ def _checked_data(X: np.ndarray) -> np.ndarray:
         i, j = np.argwhere(~np.isfinite(X))[0]
         raise InputValidationError(
             f"The 'X' parameter of similarity_matrix must be finite. Got X[{i}, {j}] = {X[i, j]} instead."
-        )
-    constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
-    if len(constant):
-        raise InputValidationError(
-            f"The 'X' parameter of similarity_matrix must have no constant column (its correlation is "
-            f"undefined). Got constant column(s) {constant.tolist()} instead."
         )
     return X
 

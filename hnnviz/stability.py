@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ from ._validation import check_int, check_seed
 from .exceptions import InputValidationError
 from .ifn import FilteredGraph
 from .pipeline import IFNSpec, build_graph, check_ifn
-from .similarity import similarity_matrix
+from .similarity import constant_columns, similarity_matrix
 
 __all__ = ["Stability", "bootstrap_stability"]
 
@@ -45,6 +45,11 @@ class Stability:
         Its maximal cliques, in the order they were created.
     n_boot : int
         Number of resamples.
+    constant_counts : dict of str to int
+        For every feature constant in at least one resample, in how many resamples it was, in column order:
+        there it had zero similarity to every other feature (see
+        :func:`hnnviz.similarity.similarity_matrix`), so its edges were chosen on zero weights. A feature that
+        is often constant comes from data with too few distinct values to judge its edges.
 
     Examples
     --------
@@ -59,6 +64,7 @@ class Stability:
     reference_edges: tuple[Edge, ...]
     reference_cliques: tuple[Clique, ...]
     n_boot: int
+    constant_counts: dict[str, int] = field(default_factory=dict)
 
     def reference_edge_frequencies(self) -> np.ndarray:
         """The frequency of each reference edge (0 for one never seen again), in ``reference_edges`` order."""
@@ -83,6 +89,7 @@ class Stability:
         return {
             "score": self.score,
             "n_boot": self.n_boot,
+            "constant_counts": dict(self.constant_counts),
             "edges": [
                 {"features": list(e), "frequency": f}
                 for e, f in zip(self.reference_edges, self.reference_edge_frequencies().tolist(), strict=True)
@@ -130,10 +137,13 @@ def bootstrap_stability(
     Raises
     ------
     InputValidationError
-        For a bad argument, names that do not match the columns, or a resample in which a column is constant
-        (too few distinct rows to resample; the message says which).
-    GraphConstructionError
-        If the filtered graph cannot be built (e.g. a TMFG on fewer than 4 columns).
+        For a bad argument, or names that do not match the columns.
+
+    Notes
+    -----
+    A column constant in a resample (data with few distinct rows) gets zero similarity to every other there,
+    as in :func:`hnnviz.pipeline.filter_network`: the resample still counts, and
+    :attr:`Stability.constant_counts` says how often that happened.
 
     Notes
     -----
@@ -161,20 +171,17 @@ def bootstrap_stability(
         )
     rng = check_seed(seed, owner=owner)
 
+    constant_counts: Counter[str] = Counter()
+
     def graph_of(rows: np.ndarray) -> FilteredGraph:
-        return build_graph(similarity_matrix(rows, ifn.similarity), ifn)
+        return build_graph(similarity_matrix(rows, ifn.similarity, constant="zero"), ifn)
 
     reference = graph_of(X)
     edge_counts: Counter[Edge] = Counter()
     clique_counts: Counter[Clique] = Counter()
     for b in range(n_boot):
         rows = X[rng.integers(0, len(X), size=len(X))]
-        constant = np.flatnonzero(np.ptp(rows, axis=0) == 0)
-        if len(constant):
-            raise InputValidationError(
-                f"Bootstrap resample {b + 1} of {owner} has constant column(s) "
-                f"{[names[j] for j in constant]}: the data has too few distinct rows to resample."
-            )
+        constant_counts.update(names[j] for j in constant_columns(rows))
         edges, cliques = _named_parts(graph_of(rows), names)
         edge_counts.update(edges)
         clique_counts.update(cliques)
@@ -188,6 +195,7 @@ def bootstrap_stability(
         reference_edges=reference_edges,
         reference_cliques=reference_cliques,
         n_boot=n_boot,
+        constant_counts={name: constant_counts[name] for name in names if name in constant_counts},
     )
 
 

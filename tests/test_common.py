@@ -8,13 +8,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.base import BaseEstimator, clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.model_selection import cross_val_score
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from hnnviz.data import Dataset
 from hnnviz.estimators import HNNClassifier, HNNRegressor
-from hnnviz.exceptions import HNNVizError, InputValidationError, NotFittedError, TooFewFeaturesError
-from hnnviz.pipeline import IFNSpec
+from hnnviz.exceptions import HNNVizError, InputValidationError, NotFittedError, TooFewRowsError
+from hnnviz.pipeline import IFNSpec, filter_network
+from hnnviz.runs import ModelSpec, train_run
+from hnnviz.train import TrainConfig, split_rows
 
 ESTIMATORS = [HNNRegressor, HNNClassifier]
 FAST = {"epochs": 8, "channels": 2, "batch_size": 64, "random_state": 0}
@@ -67,8 +72,11 @@ def test_fit_returns_self(estimator_class: type[BaseEstimator]) -> None:
 
 def test_fit_sets_learned_attributes(fitted: tuple[BaseEstimator, np.ndarray, np.ndarray]) -> None:
     estimator, X, y = fitted
-    for name in ("graph_", "complex_", "model_", "history_", "train_result_", "x_scaler_", "n_features_in_"):
+    for name in ("network_", "graph_", "complex_", "model_", "history_", "train_result_", "x_scaler_"):
         assert hasattr(estimator, name), name
+    assert estimator.graph_ is estimator.network_.graph and estimator.complex_ is estimator.network_.complex
+    assert estimator.network_.feature_names == tuple(f"x{j}" for j in range(X.shape[1]))
+    assert estimator.constant_features_.tolist() == []
     assert estimator.n_features_in_ == X.shape[1]
     assert estimator.complex_.n_vertices == X.shape[1]
     assert not hasattr(estimator, "feature_names_in_")  # only set for DataFrames with string columns
@@ -197,11 +205,67 @@ def test_nan_in_X_raises(fitted: tuple[BaseEstimator, np.ndarray, np.ndarray], w
             estimator.predict(X_nan)
 
 
-def test_too_few_features_raises(estimator_class: type[BaseEstimator]) -> None:
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_one_to_three_features_wire_the_complete_graph(estimator_class: type[BaseEstimator], p: int) -> None:
     X, y = make_data(estimator_class)
-    X = X[:, :3]
-    with pytest.raises(TooFewFeaturesError, match="needs at least 4 features; got 3"):
-        estimator_class(**FAST).fit(X, y)
+    estimator = estimator_class(**FAST).fit(X[:, :p], y)
+    assert estimator.graph_.cliques == (tuple(range(p)),) and estimator.graph_.separators == ()
+    assert estimator.complex_.f_vector == ((1,), (2, 1), (3, 3, 1))[p - 1]
+    assert getattr(estimator, last_method(estimator))(X[:5, :p]).shape[0] == 5
+
+
+def test_the_network_comes_from_the_training_rows_only(estimator_class: type[BaseEstimator]) -> None:
+    """The rows held out for early stopping never shape the network: it is train_run's, row for row."""
+    X, y = make_data(estimator_class)
+    X = X.copy()
+    estimator = estimator_class(**FAST, validation_fraction=0.25)
+    task = "classification" if estimator_class is HNNClassifier else "regression"
+    codes = np.unique(y, return_inverse=True)[1] if task == "classification" else y
+    split = split_rows(len(X), codes, task, val_size=0.25, test_size=0.0, seed=0)
+    X[split.val] *= np.linspace(-3, 3, X.shape[1])  # validation rows that would change every correlation
+    estimator.fit(X, y)
+    alone = filter_network(X[split.train], [f"x{j}" for j in range(X.shape[1])])
+    assert np.array_equal(estimator.network_.similarity, alone.similarity)
+    assert estimator.graph_.cliques == alone.graph.cliques
+    assert not np.array_equal(filter_network(X, alone.feature_names).similarity, alone.similarity)
+    classes = tuple(np.unique(y).tolist()) if task == "classification" else None
+    dataset = Dataset(X=X, feature_names=alone.feature_names, y=codes, target="y", task=task, classes=classes)
+    config = TrainConfig(epochs=8, batch_size=64, val_size=0.25, test_size=0.0, seed=0)
+    run = train_run(dataset, ModelSpec(channels=2), config=config)
+    assert np.array_equal(run.result.split.train, estimator.train_result_.split.train)
+    trained, fitted = run.model.state_dict(), estimator.model_.state_dict()
+    assert trained.keys() == fitted.keys() and all(torch.equal(trained[k], fitted[k]) for k in trained)
+
+
+def test_a_feature_constant_on_the_training_rows_is_reported_not_fatal(estimator_class: type[BaseEstimator]) -> None:
+    """The split must never make a fit fail: a column that varies only on validation rows gets zero similarity."""
+    X, y = make_data(estimator_class)
+    X = X.copy()
+    task = "classification" if estimator_class is HNNClassifier else "regression"
+    codes = np.unique(y, return_inverse=True)[1] if task == "classification" else y
+    split = split_rows(len(X), codes, task, val_size=0.2, test_size=0.0, seed=0)
+    X[:, 4] = 0.0
+    X[split.val[:3], 4] = 1.0  # non-zero on three validation rows only
+    estimator = estimator_class(**FAST).fit(X, y)
+    assert estimator.constant_features_.tolist() == ["x4"]
+    assert estimator.network_.similarity[4].max() == 0.0 and estimator.x_scaler_.scale[4] == 1.0
+    assert np.isfinite(getattr(estimator, last_method(estimator))(X)).all()
+
+
+def test_one_sample_is_refused_saying_so(estimator_class: type[BaseEstimator]) -> None:
+    X, y = make_data(estimator_class)
+    match = "got 1 class" if estimator_class is HNNClassifier else "from 1 sample: Cannot split 1 rows"
+    with pytest.raises(InputValidationError, match=match):
+        estimator_class(**FAST).fit(X[:1], y[:1])
+
+
+def test_too_few_training_rows_raise() -> None:
+    X, y = make_data(HNNRegressor)
+    match = (
+        r"needs at least 3 training rows besides its 1 validation row\(s\) \(validation_fraction=0.2\); got 3 samples"
+    )
+    with pytest.raises(TooFewRowsError, match=match):
+        HNNRegressor(**FAST).fit(X[:3], y[:3])
 
 
 @pytest.mark.parametrize("labels", [["only"] * 120, [7] * 120])
@@ -212,7 +276,7 @@ def test_classifier_with_one_class_raises(labels: list[Any]) -> None:
 
 
 def test_errors_share_the_base_class(estimator_class: type[BaseEstimator]) -> None:
-    for error in (NotFittedError, InputValidationError, TooFewFeaturesError):
+    for error in (NotFittedError, InputValidationError, TooFewRowsError):
         assert issubclass(error, HNNVizError)
     estimator = estimator_class()
     with pytest.raises(HNNVizError):
@@ -236,3 +300,18 @@ def test_not_fitted_error_is_scikit_learns_too() -> None:
 
     with pytest.raises(SklearnNotFittedError):
         HNNRegressor().predict(np.zeros((2, 6)))
+
+
+CHECKED = [HNNRegressor(epochs=30, channels=1, lr=3e-2), HNNClassifier(epochs=30, channels=1, lr=3e-2)]
+
+
+@parametrize_with_checks(CHECKED)
+def test_scikit_learn_check_estimator(estimator: BaseEstimator, check: Any) -> None:
+    """Every check of scikit-learn's ``check_estimator`` (about 5 s for both estimators).
+
+    One channel per simplex: scikit-learn asks predictions to match to ``rtol=1e-7`` whatever the other rows
+    in the batch, and the batched matmul used from 2 channels on rounds a row's float32 result differently
+    by its position in the batch (up to ~2e-7 relative). Enough epochs and a large step for its score checks
+    (R^2 > 0.5, accuracy > 0.83 on the training rows).
+    """
+    check(estimator)

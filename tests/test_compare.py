@@ -9,11 +9,13 @@ import math
 import numpy as np
 import pytest
 import torch
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import accuracy_score
 
 from hnnviz.compare import Comparison, compare_models, parse_model_name
 from hnnviz.data import Dataset, load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.runs import ModelSpec
+from hnnviz.runs import ModelSpec, train_run
 from hnnviz.train import TrainConfig, split_rows
 
 CONFIG = TrainConfig(epochs=12, patience=5)
@@ -61,8 +63,42 @@ def test_every_model_and_seed_has_finite_test_metrics(regression: Comparison, cl
             assert record.epochs_run is None or 1 <= record.epochs_run <= CONFIG.epochs
     assert (regression.task, regression.metric) == ("regression", "r2")
     assert (classification.task, classification.metric) == ("classification", "accuracy")
-    assert all(0 <= r.metrics["accuracy"] <= 1 for r in classification.records)
     assert min(r.metrics["accuracy"] for r in classification.of("gbm")) > 0.7  # sanity: the baselines learn
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_scores_equal_a_fit_by_hand_on_the_same_rows(classification: Comparison, seed: int) -> None:
+    """Oracles: each model refitted by hand on the seed's split scores exactly what the comparison recorded."""
+    wine = load_sample("wine")
+    split = split_rows(wine.n_rows, wine.y, wine.task, val_size=CONFIG.val_size, test_size=CONFIG.test_size, seed=seed)
+    records = {r.model: r for r in classification.records if r.seed == seed}
+    fit_rows = np.concatenate([split.train, split.val])
+    gbm = HistGradientBoostingClassifier(random_state=seed).fit(wine.X[fit_rows], wine.y[fit_rows])
+    assert records["gbm"].metrics["accuracy"] == accuracy_score(wine.y[split.test], gbm.predict(wine.X[split.test]))
+    for kind in ("hnn", "mlp"):
+        run = train_run(wine, dataclasses.replace(SPEC, kind=kind), config=dataclasses.replace(CONFIG, seed=seed),
+                        split=split)  # fmt: skip
+        assert records[kind].metrics == run.result.metrics["test"]
+        assert records[kind].n_params == run.model.n_params and records[kind].epochs_run == run.result.epochs_run
+
+
+def test_a_feature_constant_on_some_seeds_training_rows_is_reported_per_seed() -> None:
+    """The split must never make a comparison fail: 'rare' varies on one row only, so it is constant on the
+    training rows of every seed whose split puts that row elsewhere."""
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(size=(60, 4)), np.zeros(60)])
+    X[7, 4] = 1.0
+    dataset = Dataset(X=X, feature_names=("a", "b", "c", "d", "rare"), y=X[:, 0] + X[:, 1] * X[:, 2], target="y",
+                      task="regression")  # fmt: skip
+    seeds = (0, 1, 2, 3)
+    comparison = compare_models(dataset, seeds=seeds, models=("hnn", "linear"), spec=SPEC, config=CONFIG)
+    sizes = {"val_size": CONFIG.val_size, "test_size": CONFIG.test_size}
+    outside = [s for s in seeds if 7 not in split_rows(60, None, "regression", **sizes, seed=s).train]
+    assert 0 < len(outside) < len(seeds)
+    assert comparison.constant_features == {s: ("rare",) for s in outside}
+    assert [r.constant_features for r in comparison.of("hnn")] == [("rare",) if s in outside else () for s in seeds]
+    assert all(r.constant_features == () for r in comparison.of("linear"))
+    assert json.loads(json.dumps(comparison.to_dict()))["constant_features"] == {str(s): ["rare"] for s in outside}
 
 
 @pytest.mark.parametrize("which", ["regression", "classification"])

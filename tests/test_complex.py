@@ -92,3 +92,18 @@ def test_tree_complex_is_one_dimensional() -> None:
 def test_rejects_vertices_out_of_range(cliques: list, n_vertices: int | None, bad: str) -> None:
     with pytest.raises(InputValidationError, match=f"Got vertex {bad} instead"):
         clique_complex(cliques, n_vertices=n_vertices)
+
+
+@pytest.mark.parametrize(
+    ("p", "simplices", "top_faces"),
+    [
+        (1, [[[0]]], [[]]),
+        (2, [[[0], [1]], [[0, 1]]], [[1, 0]]),
+        (3, [[[0], [1], [2]], [[0, 1], [0, 2], [1, 2]], [[0, 1, 2]]], [[2, 1, 0]]),
+    ],
+)
+def test_complex_of_a_tmfg_on_one_to_three_vertices_is_one_simplex(p: int, simplices: list, top_faces: list) -> None:
+    cx = clique_complex(tmfg(np.ones((p, p)) - np.eye(p)))
+    assert [s.tolist() for s in cx.simplices] == simplices
+    assert cx.faces[-1].tolist() == top_faces and cx.max_order == p - 1
+    assert cx.euler_characteristic == 1 and cx.betti == (1,) + (0,) * (p - 1)

@@ -150,12 +150,15 @@ def test_tmfg_all_ties() -> None:
 
 @given(
     arrays(np.float64, (9, 9), elements=st.sampled_from([0.0, 0.25, 0.5, 1.0])),
-    st.integers(min_value=4, max_value=9),
+    st.integers(min_value=1, max_value=9),
 )
 @settings(max_examples=60, deadline=None)
 def test_tmfg_invariants_hold_with_ties_and_zeros(A: np.ndarray, p: int) -> None:
     W = np.maximum(A, A.T)[:p, :p]
-    assert_tmfg_invariants(tmfg(W))
+    if p >= 4:
+        assert_tmfg_invariants(tmfg(W))
+    else:
+        assert_complete_graph(tmfg(W), p)
 
 
 @given(st.integers(min_value=4, max_value=80), st.integers(min_value=0, max_value=2**32 - 1))
@@ -164,10 +167,75 @@ def test_tmfg_invariants_property(p: int, seed: int) -> None:
     assert_tmfg_invariants(tmfg(random_similarity(p, seed)))
 
 
+def similarity(p: int, seed: int) -> np.ndarray:
+    """:func:`random_similarity`, also for a single vertex."""
+    return random_similarity(p, seed) if p > 1 else np.zeros((1, 1))
+
+
+def assert_complete_graph(g: FilteredGraph, p: int) -> None:
+    """On p <= 3 vertices a TMFG (or an MFCF with larger cliques) is the complete graph: one clique, no separator."""
+    assert g.n_nodes == p and g.n_edges == p * (p - 1) // 2 and g.n_components == 1
+    assert g.cliques == (tuple(range(p)),) and g.separators == () and g.clique_parent == (-1,)
+    assert nx.check_planarity(g.graph)[0] and nx.is_chordal(g.graph)
+    assert_valid_clique_tree(g)
+    assert_perfect_elimination(g)
+
+
 @pytest.mark.parametrize("p", [1, 2, 3])
-def test_tmfg_needs_four_nodes(p: int) -> None:
-    with pytest.raises(GraphConstructionError, match=f"at least 4 nodes; got a {p} x {p}"):
-        tmfg(np.ones((p, p)))
+@pytest.mark.parametrize("zero", [False, True])
+def test_tmfg_on_one_to_three_nodes_is_the_complete_graph(p: int, zero: bool) -> None:
+    W = np.zeros((p, p)) if zero else similarity(p, seed=p)
+    g = tmfg(W)
+    assert_complete_graph(g, p)
+    assert g.vertex_order == tuple(seed_order(W).tolist())
+    if p == 3:  # where the formulas of the general case start to hold
+        assert g.n_edges == 3 * p - 6
+
+
+@pytest.mark.parametrize("p", [1, 2, 3])
+@pytest.mark.parametrize("k", [4, 5])
+def test_mfcf_on_fewer_nodes_than_its_clique_size_is_the_complete_graph(p: int, k: int) -> None:
+    assert_complete_graph(mfcf(similarity(p, seed=p), k), p)
+
+
+@pytest.mark.parametrize("p", [2, 3])
+def test_mfcf_on_fewer_nodes_than_an_explicit_seed_clique_raises(p: int) -> None:
+    with pytest.raises(GraphConstructionError, match=f"An MFCF seeded with 4 vertices needs at least 4 nodes; got {p}"):
+        mfcf(random_similarity(p, seed=p), 4, min_clique_size=4)
+
+
+def test_tmfg_refuses_an_empty_matrix() -> None:
+    with pytest.raises(InputValidationError, match=r"must be at least 1 x 1. Got 'shape \(0, 0\)'"):
+        tmfg(np.zeros((0, 0)))
+
+
+@given(
+    st.integers(min_value=1, max_value=12),
+    st.integers(min_value=0, max_value=2**32 - 1),
+    st.lists(st.integers(min_value=0, max_value=11), max_size=12),
+)
+@settings(max_examples=60, deadline=None)
+def test_every_filter_terminates_on_zero_rows(p: int, seed: int, zero_rows: list[int]) -> None:
+    """Vertices with zero similarity to all others (constant features), possibly every vertex: no filter stalls
+    (the reference TMFG never terminates here, SPEC §6), and each keeps its invariants."""
+    W = similarity(p, seed)
+    zero = sorted({v for v in zero_rows if v < p})
+    W[zero, :] = 0.0
+    W[:, zero] = 0.0
+    g = tmfg(W)
+    if p >= 4:
+        assert_tmfg_invariants(g)
+    else:
+        assert_complete_graph(g, p)
+    for k in (2, 3, 4):
+        forest = mfcf(W, k)
+        assert nx.is_chordal(forest.graph) and all(len(c) <= k for c in forest.cliques)
+        assert sorted(forest.vertex_order) == list(range(p))
+        assert_valid_clique_tree(forest)
+        # with threshold 0 a zero vertex joins only as part of the seed clique, else it stays isolated
+        assert all(forest.graph.degree[v] == 0 for v in zero if v not in forest.cliques[0])
+    tree = mst(W)
+    assert tree.n_edges == p - 1 and tree.n_components == 1
 
 
 @pytest.mark.parametrize(

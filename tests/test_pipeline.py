@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from math import comb
 from typing import Any
 
 import numpy as np
 import pytest
+import torch
+from sklearn.datasets import load_digits
 
 import hnnviz
-from hnnviz.data import load_sample
+from hnnviz.data import Dataset, load_sample
 from hnnviz.exceptions import InputValidationError
 from hnnviz.ifn import mfcf, mst, tmfg
+from hnnviz.model import HNN, describe_hnn
 from hnnviz.pipeline import IFNSpec, build_graph, filter_network
 from hnnviz.runs import ModelSpec, train_run
 from hnnviz.train import TrainConfig
@@ -194,3 +198,52 @@ def test_simplex_table_lists_every_simplex_and_filters_by_order_and_feature():
     assert all({names[u], names[v]} <= set(s.split(", ")) for s in both["simplex"])
     with pytest.raises(InputValidationError, match=r"No feature 'nope' in this network"):
         net.simplex_table(containing=["nope"])
+
+
+# ---- tiny networks and constant features ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [1, 2, 3])
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.label())
+def test_one_to_three_features_give_a_network_and_an_hnn(X: np.ndarray, p: int, spec: IFNSpec) -> None:
+    net = filter_network(X[:, :p], NAMES[:p], spec)
+    cx = net.complex
+    assert cx.n_vertices == p and cx.euler_characteristic == 1 and cx.betti == (1,) + (0,) * cx.max_order
+    if spec.method == "mst" and p == 3:
+        assert net.graph.n_edges == 2 and cx.f_vector == (3, 2)  # a path: the spanning tree of a triangle
+    else:  # a TMFG, or an MFCF whose cliques may be larger than p: the complete graph
+        assert net.graph.cliques == (tuple(range(p)),) and cx.f_vector == tuple(comb(p, k + 1) for k in range(p))
+    arch = describe_hnn(cx, channels=2)
+    model = HNN(cx, channels=2)
+    assert arch.hnn_params == model.n_params and model(torch.zeros(4, p)).shape == (4, 1)
+
+
+def test_constant_features_get_zero_similarity_and_are_reported(X: np.ndarray) -> None:
+    data = X.copy()
+    data[:, [2, 6]] = 3.0
+    net = filter_network(data, NAMES)
+    assert net.constant_features == ("c", "g") and net.to_dict()["constant_features"] == ["c", "g"]
+    assert not net.similarity[[2, 6]].any() and not net.similarity[:, [2, 6]].any()
+    varying = [0, 1, 3, 4, 5, 7]
+    np.testing.assert_array_equal(
+        net.similarity[np.ix_(varying, varying)], filter_network(X[:, varying], "abdefh").similarity
+    )
+    assert all(w == 0.0 for v in (2, 6) for _, w in net.neighbourhood(NAMES[v]).neighbours)
+    assert net.complex.n_vertices == 8 and net.graph.n_edges == 3 * 8 - 6  # still a TMFG of every feature
+    assert net.constant_note().startswith("2 features constant on the rows the network was built from")
+    assert filter_network(X, NAMES).constant_features == () and filter_network(X, NAMES).constant_note() == ""
+
+
+def test_a_feature_constant_on_the_training_rows_only_never_fails_a_run() -> None:
+    """The issue: scikit-learn's digits, 61 varying pixels, two of them constant on the training rows of seed 0."""
+    digits = load_digits()
+    keep = np.ptp(digits.data, axis=0) > 0  # what prepare_dataset drops: always-constant pixels
+    names = tuple(np.array(digits.feature_names)[keep])
+    dataset = Dataset(X=digits.data[:, keep], feature_names=names, y=digits.target, target="digit",
+                      task="classification", classes=tuple(range(10)), name="digits")  # fmt: skip
+    run = train_run(dataset, ModelSpec(channels=1), config=TrainConfig(epochs=2))
+    train = run.result.split.train
+    constant = tuple(n for n, varies in zip(names, np.ptp(dataset.X[train], axis=0) > 0, strict=True) if not varies)
+    assert constant == run.network.constant_features == ("pixel_3_0", "pixel_7_0")
+    assert np.ptp(dataset.X[:, [names.index(n) for n in constant]], axis=0).min() > 0  # they vary elsewhere
+    assert run.network.complex.n_vertices == 61 and run.predict(dataset.X).shape == (1797, 10)

@@ -186,7 +186,7 @@ def test_file_layout_and_keys(saved: Path) -> None:
         "ifn", "spec", "n_outputs", "network", "training",
     }  # fmt: skip
     assert doc["ifn"] == {"similarity": "pearson2", "method": "tmfg", "max_clique_size": 4, "threshold": 0.0}
-    assert set(doc["network"]) == {"seconds", "graph", "complex"}
+    assert set(doc["network"]) == {"seconds", "constant_features", "graph", "complex"}
     assert set(doc["network"]["complex"]) == {"n_vertices", "f_vector", "betti"}
     assert set(doc["training"]["history"][0]) == {"epoch", "train_loss", "val_loss", "best", "seconds"}
     assert set(load_file(saved / SIMILARITY_FILE)) == {"similarity"}
@@ -726,3 +726,17 @@ def test_malicious_file_never_runs_code(saved: Path, tmp_path: Path, name: str, 
     with pytest.raises(ModelFileError, match=message_for(saved, name)):
         load_run(saved)
     assert not marker.exists()
+
+
+def test_features_constant_on_the_training_rows_are_saved_with_the_run(tmp_path: Path) -> None:
+    from sklearn.datasets import load_digits
+
+    from hnnviz.data import prepare_dataset
+
+    digits = load_digits(as_frame=True).frame
+    ds = prepare_dataset(digits, target="target")
+    run = train_run(ds, ModelSpec(channels=1), config=TrainConfig(epochs=1))
+    assert run.network.constant_features  # some pixels are constant on the training rows only
+    loaded = load_run(save_run(run, tmp_path / "digits"))
+    assert loaded.network.constant_features == run.network.constant_features
+    assert np.array_equal(loaded.predict(ds.X), run.predict(ds.X))

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
 from hnnviz.exceptions import InputValidationError
-from hnnviz.similarity import SIMILARITY_METHODS, similarity_matrix
+from hnnviz.similarity import SIMILARITY_METHODS, constant_columns, similarity_matrix
 
 
 @pytest.fixture
@@ -75,6 +75,49 @@ def test_every_measure_is_a_valid_similarity(seed: int, n: int, method: str) -> 
     np.testing.assert_array_equal(np.diag(W), 0)
 
 
+@given(
+    st.integers(0, 10_000),
+    st.sampled_from(SIMILARITY_METHODS),
+    st.lists(st.integers(0, 6), max_size=7),
+    st.floats(-5, 5),
+)
+@settings(max_examples=40, deadline=None)
+def test_constant_columns_get_zero_similarity(seed: int, method: str, constant: list[int], value: float) -> None:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(30, 7)) + rng.normal(size=(30, 1))
+    fixed = sorted(set(constant))
+    X[:, fixed] = value
+    W = similarity_matrix(X, method, constant="zero")
+    assert constant_columns(X).tolist() == fixed
+    assert not W[fixed].any() and not W[:, fixed].any()
+    varying = [j for j in range(7) if j not in fixed]
+    if len(varying) > 1:  # the other entries are those of the data without the constant columns
+        np.testing.assert_array_equal(W[np.ix_(varying, varying)], similarity_matrix(X[:, varying], method))
+
+
+def test_constant_columns_are_refused_by_default_and_name_at_most_20() -> None:
+    X = np.hstack([np.ones((5, 25)), np.arange(5.0)[:, None]])
+    with pytest.raises(
+        InputValidationError, match=r"Got constant column\(s\) \[0, 1, .*, 19, \.\.\. \(25 in all\)\] instead"
+    ):
+        similarity_matrix(X)
+    assert similarity_matrix(X, constant="zero").max() == 0.0
+
+
+@pytest.mark.parametrize("method", ["pearson2", "abs"])
+def test_correlations_of_tiny_and_huge_values_are_finite_and_exact(method: str) -> None:
+    """Variances that would underflow (1e-170 squared) or overflow (1e300 squared) in plain np.corrcoef."""
+    X = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 2.0], [0.0, 0.0, 3.0], [1.0, 1.0, 1.0]])
+    expected = similarity_matrix(X, method)
+    for scale in (1e-170, 1e300, 1e-310):
+        np.testing.assert_allclose(similarity_matrix(X * scale, method), expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("method", SIMILARITY_METHODS)
+def test_the_result_does_not_depend_on_memory_layout(X: np.ndarray, method: str) -> None:
+    np.testing.assert_array_equal(similarity_matrix(np.asfortranarray(X), method), similarity_matrix(X, method))
+
+
 @pytest.mark.parametrize(
     ("X", "kwargs", "match"),
     [
@@ -84,6 +127,7 @@ def test_every_measure_is_a_valid_similarity(seed: int, n: int, method: str) -> 
         (np.arange(4.0).reshape(2, 2), {}, "must be 2-D with at least 3 rows"),
         (np.array([["a", "b"]] * 3), {}, "must be numeric"),
         (np.eye(4), {"method": "kendall"}, "'method' parameter of similarity_matrix must be one of"),
+        (np.eye(4), {"constant": "drop"}, "'constant' parameter of similarity_matrix must be one of 'raise', 'zero'"),
     ],
 )
 def test_rejects_bad_input(X: np.ndarray, kwargs: dict, match: str) -> None:

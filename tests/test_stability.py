@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hnnviz.exceptions import GraphConstructionError, InputValidationError
+from hnnviz.exceptions import InputValidationError
 from hnnviz.pipeline import IFNSpec
 from hnnviz.stability import Stability, bootstrap_stability
 from hnnviz.synthetic import make_planted
@@ -89,6 +89,7 @@ def test_score_and_to_dict() -> None:
     assert s.to_dict() == {
         "score": 0.25,
         "n_boot": 2,
+        "constant_counts": {},
         "edges": [{"features": ["a", "b"], "frequency": 0.5}, {"features": ["b", "c"], "frequency": 0.0}],
         "cliques": [{"features": ["a", "b"], "frequency": 0.5}],
     }
@@ -114,8 +115,20 @@ def test_bad_data(chain: np.ndarray) -> None:
         bootstrap_stability(chain, names(7))
     with pytest.raises(InputValidationError, match="'X' parameter of bootstrap_stability must be 2-D"):
         bootstrap_stability(chain[:, 0], names(1))
-    with pytest.raises(GraphConstructionError, match="at least 4 nodes"):
-        bootstrap_stability(chain[:, :3], names(3))
-    rare = np.column_stack([chain[:5, :4], [0, 0, 0, 0, 1]])  # a resample without the last row has a constant column
-    with pytest.raises(InputValidationError, match=r"Bootstrap resample \d+ .* constant column\(s\) \['f4'\]"):
-        bootstrap_stability(rare, names(5), n_boot=50)
+
+
+def test_three_columns_give_the_complete_graph_every_time(chain: np.ndarray) -> None:
+    s = bootstrap_stability(chain[:, :3], names(3), n_boot=5)
+    assert s.reference_cliques == (("f0", "f1", "f2"),) and s.clique_frequency == {("f0", "f1", "f2"): 1.0}
+
+
+def test_a_column_constant_in_some_resamples_is_counted_not_fatal(chain: np.ndarray) -> None:
+    """A resample without the one row where f4 is non-zero has f4 constant: zero similarity, and counted."""
+    rare = np.column_stack([chain[:5, :4], [0, 0, 0, 0, 1]])
+    s = bootstrap_stability(rare, names(5), n_boot=50, seed=2)
+    rng = np.random.default_rng(2)  # the same draws, to count the resamples that miss row 4
+    expected = sum(4 not in rng.integers(0, 5, size=5) for _ in range(50))
+    assert s.constant_counts == {"f4": expected} and 0 < expected < 50
+    assert s.to_dict()["constant_counts"] == {"f4": expected}
+    assert sum(s.edge_frequency.values()) == pytest.approx(3 * 5 - 6)  # every resample still gives a TMFG
+    assert bootstrap_stability(chain, names(8), n_boot=5).constant_counts == {}

@@ -274,11 +274,19 @@ def lab():
 
 
 def test_lab_recovers_the_planted_groups(lab) -> None:
-    """The IFN contains every planted group, and precision@3 >= 0.75: all three top simplices hit a group."""
+    """Seed 0: the IFN contains every planted group, and all three top simplices hit a group."""
     assert lab.recall == 1.0
     assert lab.k == 3
-    assert lab.precision_at_k >= 0.75
+    assert lab.precision_at_k == 1.0
     assert lab.test["r2"] > 0.6
+
+
+def test_lab_recovers_the_planted_groups_over_seeds(lab) -> None:
+    """Seeds 0-4 (data, split and weights): measured precision@3 1.0 on each (0.67 on one seed of 0-19), so a
+    mean of at least 0.8 tolerates one seed that misses a group; the IFN always holds every group."""
+    labs = [lab] + [run_lab(**{**ACCEPTANCE, "seed": seed}) for seed in range(1, 5)]
+    assert [one.recall for one in labs] == [1.0] * 5
+    assert np.mean([one.precision_at_k for one in labs]) >= 0.8
 
 
 def test_lab_result(lab) -> None:

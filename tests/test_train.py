@@ -13,8 +13,10 @@ from threadpoolctl import threadpool_info
 from hnnviz.complex import clique_complex
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError, TrainingDivergedError
+from hnnviz.explain import explain
 from hnnviz.ifn import tmfg
 from hnnviz.model import HNN, MLP
+from hnnviz.runs import ModelSpec, train_run
 from hnnviz.similarity import similarity_matrix
 from hnnviz.train import Scaler, TrainConfig, limit_threads, metrics, split_rows, torch_seed, train_model
 
@@ -180,3 +182,27 @@ def test_limit_threads_sets_torch_and_the_native_pools():
             limit_threads(0)
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("name", ["diabetes", "wine"])
+def test_a_one_channel_hnn_is_bit_identical_on_one_and_two_threads(name: str) -> None:
+    """What holds across thread counts (see limit_threads): with one channel per simplex, training,
+    predictions and attributions do not depend on torch's thread count, bit for bit."""
+    data = load_sample(name)
+    before = torch.get_num_threads()
+    outcomes = []
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            run = train_run(data, ModelSpec(channels=1), config=TrainConfig(epochs=12, seed=0))
+            rows = data.X[run.result.split.test]
+            scores = [explain(run, rows, method=method).scores for method in ("gxa", "ig", "ablation")]
+            outcomes.append((run.model.state_dict(), run.predict(data.X), scores, run.result.history))
+    finally:
+        torch.set_num_threads(before)
+    (weights_1, predicted_1, scores_1, history_1), (weights_2, predicted_2, scores_2, history_2) = outcomes
+    assert all(torch.equal(weights_1[k], weights_2[k]) for k in weights_1)
+    assert [r.val_loss for r in history_1] == [r.val_loss for r in history_2]
+    assert np.array_equal(predicted_1, predicted_2)
+    for a, b in zip(scores_1, scores_2, strict=True):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
