@@ -12,17 +12,57 @@ import numpy as np
 
 from .exceptions import InputValidationError
 
-__all__ = ["check_in", "check_int", "check_number", "check_seed", "check_similarity_matrix"]
+__all__ = ["check_in", "check_int", "check_number", "check_seed", "check_similarity_matrix", "short_repr"]
+
+#: Longest ``repr`` of a user's value inside a message; messages stay one short line (at most 300 characters).
+MAX_REPR = 60
+
+#: Options of :func:`check_in` named in its message before the rest are counted.
+MAX_OPTIONS = 8
+
+
+def short_repr(value: Any, limit: int = MAX_REPR) -> str:
+    """``repr(value)``, cut to at most ``limit`` characters with ``...`` so that a huge value keeps a message short.
+
+    Examples
+    --------
+    >>> short_repr("abc")
+    "'abc'"
+    >>> short_repr("x" * 100, limit=12)
+    "'xxxxxxx...'"
+    >>> short_repr(list(range(100)), limit=12)
+    '[0, 1, 2,...'
+    >>> short_repr("y" * 11, limit=12)  # the quotes push it over: cut, and keep them
+    "'yyyyyyy...'"
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    if isinstance(value, str):  # cut the text, keep the quotes (escapes make a repr longer than its text)
+        cut = value[:limit]
+        while len(cut) > 1 and len(repr(cut + "...")) > limit:
+            cut = cut[:-1]
+        return repr(cut + "...")
+    return text[: max(1, limit - 3)] + "..."
 
 
 def _fail(name: str, owner: str, must: str, got: Any) -> InputValidationError:
-    return InputValidationError(f"The '{name}' parameter of {owner} must be {must}. Got {got!r} instead.")
+    return InputValidationError(f"The '{name}' parameter of {owner} must be {must}. Got {short_repr(got)} instead.")
 
 
 def check_in(value: Any, options: Collection[Any], *, name: str, owner: str) -> Any:
-    """Return ``value`` if it is one of ``options``, else raise :class:`InputValidationError`."""
-    if value not in options:
-        choices = ", ".join(repr(o) for o in options)
+    """Return ``value`` if it is one of ``options``, else raise :class:`InputValidationError`.
+
+    The message names at most ``MAX_OPTIONS`` options (each cut to a short ``repr``) and counts the rest.
+    """
+    try:
+        found = value in options
+    except TypeError:  # an unhashable value asked of a set or dict
+        found = False
+    if not found:
+        shown = [short_repr(o, 30) for o in list(options)[:MAX_OPTIONS]]
+        more = len(options) - len(shown)
+        choices = ", ".join(shown) + (f" ... ({len(options)} options)" if more > 0 else "")
         raise _fail(name, owner, f"one of {choices}", value)
     return value
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ._validation import short_repr
 from .compare import BASE_MODELS, compare_models
 from .data import Dataset, feature_columns, load_dataset
 from .exceptions import HNNVizError, InputValidationError
@@ -112,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
 def _add_data_options(parser: argparse.ArgumentParser, target_help: str) -> None:
     parser.add_argument("data", help="CSV, TSV, Parquet or xlsx file")
     parser.add_argument("--target", help=target_help)
+    parser.add_argument("--sheet", metavar="NAME", help="xlsx only: the worksheet to read (default: the first)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
 
 
@@ -156,7 +158,7 @@ def _supervised_dataset(args: argparse.Namespace) -> Dataset:
     """The data set of ``args.data`` with its ``--target``, which these commands require."""
     if args.target is None:
         raise InputValidationError(f"'hnnviz {args.command}' needs --target COL, the column to predict.")
-    return load_dataset(args.data, target=args.target)
+    return load_dataset(args.data, target=args.target, sheet=args.sheet)
 
 
 @contextlib.contextmanager
@@ -175,10 +177,11 @@ def _status_line() -> Iterator[Callable[[str], None]]:
 
 
 def _filter(args: argparse.Namespace) -> dict[str, Any]:
-    dataset = load_dataset(args.data, target=args.target)
+    dataset = load_dataset(args.data, target=args.target, sheet=args.sheet)
     network = filter_network(dataset.X, dataset.feature_names, _ifn_spec(args))
     result = network.to_dict()
     result["dropped"] = [dataclasses.asdict(item) for item in dataset.dropped]
+    result["notes"] = [str(note) for note in dataset.notes]
     return result
 
 
@@ -188,7 +191,8 @@ def _filter_summary(result: dict[str, Any]) -> str:
         f"{len(result['edges'])} edges, {len(result['cliques'])} cliques, {len(result['separators'])} separators",
         f"f-vector {tuple(result['f_vector'])}, Betti {tuple(result['betti'])}, {result['seconds']:.3f} s",
     ]
-    lines += [f"dropped {d['kind']} {d['name']!r}: {d['reason']}" for d in result["dropped"]]
+    lines += [f"dropped {d['kind']} {short_repr(d['name'], 40)}: {d['reason']}" for d in result["dropped"]]
+    lines += [f"note: {note}" for note in result["notes"]]
     lines += ["cliques:"] + [f"  {', '.join(c)}" for c in result["cliques"]]
     return "\n".join(lines)
 
@@ -227,6 +231,8 @@ def _run_dict(run: Run, dataset: Dataset) -> dict[str, Any]:
         "val": result.metrics["val"],
         "inactive": {str(order): share for order, share in result.inactive.items()},
         "dead_readouts": list(result.dead_readouts),
+        "constant_features": list(run.network.constant_features),
+        "constant_note": run.network.constant_note(),
     }
 
 
@@ -243,6 +249,7 @@ def _train_summary(result: dict[str, Any]) -> str:
             f"trained {result['epochs_run']} epochs (best {result['best_epoch']}, stopped: {result['stopped']}) "
             f"in {result['seconds']:.1f} s; dead readouts: {dead}",
             f"test: {_metrics_text(result['test'])}",
+            *([result["constant_note"]] if result["constant_note"] else []),
             f"saved to {result['out']}",
         ]
     )
@@ -285,6 +292,10 @@ def _compare_summary(result: dict[str, Any]) -> str:
         )
     if result["param_ratio"] is not None:
         lines.append(f"The dense MLP has {result['param_ratio']:.1f}x the parameters of the HNN.")
+    lines += [
+        f"seed {seed}: zero similarity for {', '.join(map(repr, names))} (constant on its training rows)"
+        for seed, names in result["constant_features"].items()
+    ]
     return "\n".join(lines)
 
 

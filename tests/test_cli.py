@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -9,9 +10,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+from sklearn.metrics import accuracy_score
 
 from hnnviz.cli import main
-from hnnviz.data import load_sample, sample_data_dir
+from hnnviz.data import load_dataset, load_sample, sample_data_dir
+from hnnviz.explain import explain
+from hnnviz.runfiles import load_run
+from hnnviz.runs import ModelSpec, train_run
+from hnnviz.synthetic import LAB_CONFIG, LAB_SPEC, run_lab
+from hnnviz.train import TrainConfig, split_rows
 
 SAMPLES = sample_data_dir()
 
@@ -146,7 +154,9 @@ def test_train_classification_mlp(capsys: pytest.CaptureFixture[str], tmp_path: 
     )  # fmt: skip
     result = json.loads(out)
     assert code == 0 and (result["task"], result["model"]) == ("classification", "mlp")
-    assert {"accuracy", "macro_f1", "log_loss"} == set(result["test"]) and 0 <= result["test"]["accuracy"] <= 1
+    assert {"accuracy", "macro_f1", "log_loss"} == set(result["test"])
+    test = load_run(tmp_path / "wine").predictions(load_dataset(SAMPLES / "wine.csv", target="cultivar"), "test")
+    assert result["test"]["accuracy"] == accuracy_score(test.y_true, test.predicted)  # oracle: the saved run
     assert len(result["f_vector"]) == 3  # MFCF cliques of at most 3 features
 
 
@@ -175,6 +185,70 @@ def test_compare_json_lists_every_model(capsys: pytest.CaptureFixture[str]) -> N
     sizes = {row["model"]: row["n_params"] for row in result["models"]}
     assert sizes["linear"] == 11 and sizes["hnn-order1"] < sizes["hnn"] < sizes["mlp"]
     assert result["param_ratio"] == pytest.approx(sizes["mlp"] / sizes["hnn"])
+
+
+def test_train_and_explain_match_the_api_exactly(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Same seed, same data: 'hnnviz train --seed' and train_run give the same split, graph, weights and
+    metrics, and 'hnnviz explain' on the saved run gives the API's attributions, bit for bit."""
+    data, out_dir = SAMPLES / "diabetes.csv", tmp_path / "run"
+    code, out, _ = run(capsys, "train", str(data), "--target", "target", "--seed", "3", "--epochs", "6",
+                       "--width", "2", "--out", str(out_dir), "--json")  # fmt: skip
+    cli = json.loads(out)
+    dataset = load_dataset(data, target="target")
+    api = train_run(dataset, ModelSpec(channels=2), config=TrainConfig(epochs=6, seed=3))
+    saved = load_run(out_dir)
+    assert code == 0 and (cli["test"], cli["val"]) == (api.result.metrics["test"], api.result.metrics["val"])
+    for part in ("train", "val", "test"):
+        assert np.array_equal(getattr(saved.result.split, part), getattr(api.result.split, part))
+    assert saved.network.graph == api.network.graph and np.array_equal(saved.network.similarity, api.network.similarity)
+    weights, expected = saved.model.state_dict(), api.model.state_dict()
+    assert weights.keys() == expected.keys() and all(torch.equal(weights[k], expected[k]) for k in weights)
+    for method in ("gxa", "ig"):
+        code, out, _ = run(capsys, "explain", str(out_dir), "--data", str(data), "--method", method, "--json")
+        cli_attribution = json.loads(out)
+        api_attribution = explain(api, dataset.X, method=method).to_dict(top=10)
+        assert code == 0 and cli_attribution.pop("seconds") >= 0 and api_attribution.pop("seconds") >= 0
+        assert cli_attribution == json.loads(json.dumps(api_attribution))
+
+
+@pytest.fixture
+def rare_csv(tmp_path: Path) -> Path:
+    """80 rows; feature 'rare' is 0 except on row 2, so it is constant on training rows that miss row 2."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 4))
+    rare = np.where(np.arange(80) == 2, 1.0, 0.0)
+    table = np.column_stack([X, rare, X[:, 0] * X[:, 1] + X[:, 2]])
+    path = tmp_path / "rare.csv"
+    path.write_text("a,b,c,d,rare,y\n" + "\n".join(",".join(map(repr, row.tolist())) for row in table) + "\n")
+    return path
+
+
+def _seeds_leaving_out_row_2(seeds: range) -> list[int]:
+    return [s for s in seeds if 2 not in split_rows(80, None, "regression", val_size=0.2, test_size=0.2, seed=s).train]
+
+
+def test_train_reports_a_feature_constant_on_its_training_rows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, rare_csv: Path
+) -> None:
+    seed = str(_seeds_leaving_out_row_2(range(10))[0])
+    argv = ["train", str(rare_csv), "--target", "y", "--seed", seed, *FAST]
+    code, out, err = run(capsys, *argv, "--out", str(tmp_path / "j"), "--json")
+    assert code == 0 and err == "" and json.loads(out)["constant_features"] == ["rare"]
+    code, out, _ = run(capsys, *argv, "--out", str(tmp_path / "s"))
+    assert code == 0 and "1 feature constant on the rows the network was built from" in out and "'rare'." in out
+
+
+def test_compare_reports_the_seeds_whose_training_rows_hold_a_constant_feature(
+    capsys: pytest.CaptureFixture[str], rare_csv: Path
+) -> None:
+    outside = _seeds_leaving_out_row_2(range(4))
+    assert 0 < len(outside) < 4
+    argv = ["compare", str(rare_csv), "--target", "y", "--seeds", "4", "--models", "hnn,linear", *FAST]
+    code, out, _ = run(capsys, *argv, "--json")
+    assert code == 0 and json.loads(out)["constant_features"] == {str(s): ["rare"] for s in outside}
+    code, out, _ = run(capsys, *argv)
+    notes = [line for line in out.splitlines() if "zero similarity" in line]
+    assert notes == [f"seed {s}: zero similarity for 'rare' (constant on its training rows)" for s in outside]
 
 
 def test_compare_table_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
@@ -316,7 +390,10 @@ def test_lab_json_scores_the_planted_groups(capsys: pytest.CaptureFixture[str]) 
     )  # fmt: skip
     result = json.loads(out)
     assert code == 0 and result["groups"] == [["x01", "x02"], ["x03", "x04", "x05"]] and result["k"] == 2
-    assert 0 <= result["precision_at_k"] <= 1 and 0 <= result["recall_at_k"] <= 1 and result["recall"] in (0, 0.5, 1)
+    api = run_lab(600, 12, (2, 3), seed=0, spec=dataclasses.replace(LAB_SPEC, channels=1),
+                  config=dataclasses.replace(LAB_CONFIG, epochs=5, seed=0)).to_dict()  # fmt: skip
+    for key in ("recall", "precision_at_k", "recall_at_k", "test", "top"):  # the same seed: the same lab, exactly
+        assert result[key] == api[key], key
     assert len(result["top"]) == 2 and "r2" in result["test"]
 
 

@@ -30,6 +30,7 @@ from hnnviz.data import (
     sample_data_dir,
 )
 from hnnviz.data import samples as samples_module
+from hnnviz.data.numeric import read_numbers
 from hnnviz.exceptions import (
     DataFormatError,
     HNNVizError,
@@ -428,7 +429,9 @@ def test_task_override(frame):
 
 def test_override_to_classification_needs_two_rows_per_class(frame):
     frame["y"] = list(range(30))
-    with pytest.raises(InputValidationError, match=r"too few for class 0 \(1 row\), 1 \(1 row\)"):
+    with pytest.raises(
+        InputValidationError, match=r"30 classes have a single row \(e\.g\. 0, 1, 2 \.\.\.\)\. .*identifier"
+    ):
         prepare_dataset(frame, target="y", task="classification")
 
 
@@ -448,7 +451,8 @@ def test_unknown_target(frame, target, match):
 def test_missing_target_rows_are_dropped(frame):
     frame["y"] = ["u", "v", None, " "] + ["u", "v"] * 13
     ds = prepare_dataset(frame, target="y")
-    assert ds.dropped == (DroppedItem("rows", "rows with missing target", "missing value in 'y'", 2),)
+    reason = "missing value in 'y' (read blank (1 cell) as missing)"
+    assert ds.dropped == (DroppedItem("rows", "rows with missing target", reason, 2),)
     assert ds.n_rows == N - 2 and ds.classes == ("u", "v")
 
 
@@ -469,7 +473,7 @@ def test_regression_on_text_target(frame):
 
 def test_class_with_one_row(frame):
     frame["y"] = ["a", "b"] * 14 + ["a", "rare"]
-    with pytest.raises(InputValidationError, match=r"too few for class 'rare' \(1 row\)"):
+    with pytest.raises(InputValidationError, match=r"class 'rare' has a single row\. Remove that row"):
         prepare_dataset(frame, target="y")
 
 
@@ -640,3 +644,339 @@ def test_planted_generator_reproduces_the_csv():
     df, _ = module.make_planted_interactions(seed=0)
     on_disk = pd.read_csv(sample_data_dir() / "planted_interactions.csv")
     np.testing.assert_allclose(on_disk.to_numpy(), df.to_numpy(), atol=1e-12)
+
+
+# ---- missing-value tokens: a token is a missing value, not a reason to drop the column -------------------------------
+
+TOKENS = ["?", "-", "n/a", "N/A", "NA", "na", "null", "NULL", "none", "None", "nan", "NaN", "#N/A", "  "]
+
+
+@pytest.mark.parametrize("token", TOKENS)
+def test_missing_value_tokens_are_missing_values(frame, token):
+    frame["a"] = frame["a"].astype(object)
+    frame.loc[[3, 7], "a"] = token
+    ds = load_dataset(frame.to_csv(index=False).encode(), target="y", fmt="csv")
+    assert ds.feature_names == ("a", "b", "c", "d") and ds.n_rows == N - 2
+    assert ds.dropped == (DroppedItem("rows", "rows with missing values", "missing values in 'a' (2 rows)", 2),)
+    shown = "blank" if not token.strip() else repr(token)
+    assert [str(note) for note in ds.notes] == [f"column 'a': read {shown} (2 cells) as missing"]
+    np.testing.assert_array_equal(ds.X[:, 0], np.delete(frame["a"].to_numpy(), [3, 7]).astype(float))
+
+
+def test_empty_cells_need_no_note(frame):
+    frame.loc[[3], "a"] = np.nan
+    ds = load_dataset(frame.to_csv(index=False).encode(), target="y", fmt="csv")
+    assert ds.n_rows == N - 1 and ds.notes == ()
+
+
+def test_tokens_in_a_table_from_a_workbook_or_a_frame(frame):
+    frame["a"] = frame["a"].astype(object)
+    frame.loc[[0, 1, 2], "a"] = ["?", "n/a", "?"]
+    ds = prepare_dataset(frame, target="y")
+    assert ds.n_features == 4 and ds.n_rows == N - 3
+    assert str(ds.notes[0]) == "column 'a': read '?' (2 cells), 'n/a' (1 cell) as missing"
+
+
+def test_read_table_keeps_tokens_as_written():
+    df = read_table(b"a,b\nNA,1\nNone,2\n,3\n", fmt="csv")
+    assert df["a"].tolist()[:2] == ["NA", "None"] and pd.isna(df["a"].iloc[2])
+
+
+def test_a_column_mostly_of_tokens_is_dropped_as_mostly_missing(frame):
+    frame["m"] = ["?"] * 20 + [str(v) for v in range(N - 20)]
+    ds = prepare_dataset(frame, target="y")
+    assert DroppedItem("column", "m", "more than half missing (67%)") in ds.dropped
+    assert "column 'm': read '?' (20 cells) as missing" in [str(note) for note in ds.notes]
+
+
+def test_category_words_are_not_turned_into_numbers(frame):
+    frame["severity"] = ["none", "some", "many"] * 10
+    frame["count"] = ["none", "1", "2"] * 10  # the other cells are numbers: 'none' is missing here
+    ds = prepare_dataset(frame, target="y")
+    assert "severity" not in ds.feature_names and "count" in ds.feature_names
+    assert DroppedItem("column", "severity", "non-numeric (e.g. 'some' in row 2; 20 of 30 values are not numbers)") in (
+        ds.dropped
+    )
+    assert ds.n_rows == N - 10
+
+
+def test_a_text_target_keeps_none_as_a_class_and_drops_other_tokens(frame):
+    frame["y"] = ["None", "mild", "severe"] * 9 + ["?", "n/a", "mild"]
+    ds = load_dataset(frame.to_csv(index=False).encode(), target="y", fmt="csv")
+    assert ds.classes == ("None", "mild", "severe") and ds.n_rows == N - 2
+    assert ds.dropped[0].reason == "missing value in 'y' (read '?' (1 cell), 'n/a' (1 cell) as missing)"
+
+
+def test_a_numeric_target_with_tokens_stays_numeric(frame):
+    frame["y"] = frame["y"].round(4).astype(object)
+    frame.loc[[2, 9], "y"] = "?"
+    ds = load_dataset(frame.to_csv(index=False).encode(), target="y", fmt="csv")
+    assert ds.task == "regression" and ds.n_rows == N - 2
+    assert ds.dropped == (
+        DroppedItem("rows", "rows with missing target", "missing value in 'y' (read '?' (2 cells) as missing)", 2),
+    )
+
+
+# ---- numbers written with thousands separators or decimal commas -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cells", "delimiter", "values", "converted"),
+    [
+        (["18,613.6", "1,234", "12", "-2,000"], None, [18613.6, 1234, 12, -2000],
+         "'18,613.6' as 18613.6 (thousands separators, 3 cells)"),
+        (["1,234,567", "0.5"], "\t", [1234567, 0.5], "'1,234,567' as 1234567 (thousands separators, 1 cell)"),
+        (["1,234", "5,678"], ",", [1234, 5678], "'1,234' as 1234 (thousands separators, 2 cells)"),
+        (["1,234.5", "17"], ";", [1234.5, 17], "'1,234.5' as 1234.5 (thousands separators, 1 cell)"),
+        (["3,14", "2", "-0,5"], ";", [3.14, 2, -0.5], "'3,14' as 3.14 (decimal commas, 2 cells)"),
+        (["3,14", "2", "-0,5"], None, [3.14, 2, -0.5], "'3,14' as 3.14 (decimal commas, 2 cells)"),
+        (["1.234,5", "2,25", "7", "1.000"], ";", [1234.5, 2.25, 7, 1000],
+         "'1.234,5' as 1234.5 (decimal commas, 2 cells)"),
+        (["1,234", "5,678"], ";", [1.234, 5.678], "'1,234' as 1.234 (decimal commas, 2 cells)"),
+        (["0,126", "0,5"], None, [0.126, 0.5], "'0,126' as 0.126 (decimal commas, 2 cells)"),  # never thousands
+        ([" 1,234.5 ", "?", "3"], None, [1234.5, np.nan, 3], "'1,234.5' as 1234.5 (thousands separators, 1 cell)"),
+        (["1,234", "1.5", "2,000"], ";", [1234, 1.5, 2000], "'1,234' as 1234 (thousands separators, 2 cells)"),
+        (["1", "2.5", "-3e2", "inf"], None, [1, 2.5, -300, np.inf], ""),
+    ],
+)  # fmt: skip
+def test_written_numbers_are_read(cells, delimiter, values, converted):
+    reading = read_numbers(pd.Series(cells, dtype=object), delimiter)
+    np.testing.assert_array_equal(reading.values, values)
+    assert reading.converted == converted
+
+
+@pytest.mark.parametrize(
+    ("cells", "delimiter", "problem"),
+    [
+        (["1,234", "5,678"], "\t", "ambiguous: '1,234' in row 1 may be 1234 or 1.234: the comma may separate"),
+        (["12,345", "7"], None, "ambiguous: '12,345' in row 1 may be 12345 or 12.345"),
+        (["3,14", "1.5"], ";", "mixes decimal commas ('3,14' in row 1) and decimal points ('1.5' in row 2)"),
+        (["1,23,456", "7"], None, ""),  # Indian grouping: not read, plainly non-numeric
+    ],
+)
+def test_numbers_that_cannot_be_read_one_way_stay_text(cells, delimiter, problem):
+    reading = read_numbers(pd.Series(cells), delimiter)
+    assert reading.values is None and reading.problem.startswith(problem)
+    assert reading.example == cells[0] and reading.row == 1
+
+
+def test_quoted_thousands_in_a_comma_csv():
+    ds = load_dataset(b'a,b\n"18,613.6",1\n"1,234",2\n12,3\n', fmt="csv", min_rows=1, min_features=1)
+    np.testing.assert_array_equal(ds.X[:, 0], [18613.6, 1234, 12])
+    assert [str(n) for n in ds.notes] == ["column 'a': read '18,613.6' as 18613.6 (thousands separators, 2 cells)"]
+
+
+def test_decimal_commas_in_a_semicolon_csv():
+    ds = load_dataset(b"a;b;y\n3,14;1,234;1\n2,5;5,678;2,5\n", fmt="csv", target="y", min_rows=1, min_features=1)
+    np.testing.assert_array_equal(ds.X, [[3.14, 1.234], [2.5, 5.678]])
+    np.testing.assert_array_equal(ds.y, [1.0, 2.5])
+    assert [str(n) for n in ds.notes] == [
+        "read as separated by ';', not commas",
+        "column 'y': read '2,5' as 2.5 (decimal commas, 1 cell)",
+        "column 'a': read '3,14' as 3.14 (decimal commas, 2 cells)",
+        "column 'b': read '1,234' as 1.234 (decimal commas, 2 cells)",
+    ]
+
+
+def test_ambiguous_commas_are_kept_as_text_with_the_reason():
+    data = b"a\tb\tc\n1,234\t1\t2\n5,678\t2\t1\n"
+    ds = load_dataset(data, fmt="tsv", min_rows=1, min_features=1)
+    assert ds.feature_names == ("b", "c")
+    assert ds.dropped[0] == DroppedItem(
+        "column",
+        "a",
+        "non-numeric (ambiguous: '1,234' in row 1 may be 1234 or 1.234: the comma may separate thousands or decimals)",
+    )
+
+
+def test_describe_columns_says_how_a_column_was_read():
+    table = read_table(b'a,b,y\n"1,000",?,1.5\n"2,500",3,2.5\n7,4,0.5\n', fmt="csv")
+    ds = prepare_dataset(table, target="y", min_rows=1, min_features=1)
+    summary = describe_columns(table, ds).set_index("column")
+    assert summary.loc["a", "why"] == "read '1,000' as 1000 (thousands separators, 2 cells)"
+    assert summary.loc["b", "missing"] == 1 and summary.loc["b", "why"] == "read '?' (1 cell) as missing"
+
+
+# ---- files that are not what they claim, or too large ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        (b"a,b\n1,2,3\n4,5,6\n", r"'t\.csv' has rows with more fields than its header \(2 names\), e\.g\. line 2"),
+        (b"a,b\n\x00\x01\x02\n", r"'t\.csv' is not UTF-8 text: it has NUL bytes \(the first at offset 4\)"),
+        (b"\x89PNG\r\n\x1a\n....", r"'t\.csv' looks like a PNG image, not a table"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", r"looks like an Excel 97-2003 \(\.xls\) workbook, not a table"),
+        (b"a b c\n1 2 3\n", r"'t\.csv' was read as one column named 'a b c': its fields look separated by spaces"),
+    ],
+)
+def test_text_that_is_not_a_table_is_refused(data, match):
+    with pytest.raises(DataFormatError, match=match):
+        read_table(UploadedFile("t.csv", data))
+
+
+def test_an_old_excel_file_named_xlsx():
+    with pytest.raises(DataFormatError, match=r"'t\.xlsx' looks like an Excel 97-2003 \(\.xls\) workbook"):
+        read_table(UploadedFile("t.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64)))
+
+
+def test_a_pipe_separated_csv_is_read_and_noted():
+    df = read_table(b"a|b|c\n1|2|3\n", fmt="csv")
+    assert list(df.columns) == ["a", "b", "c"] and df.attrs["hnnviz.notes"] == ("read as separated by '|', not commas",)
+    assert list(read_table(b"a|b|c\n1|2|3\n4|5|6\n", fmt="txt").columns) == ["a", "b", "c"]
+
+
+class Stream:
+    """A binary stream with ``read`` only (no ``getvalue``), such as an open file."""
+
+    def __init__(self, data: bytes) -> None:
+        self._buffer = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._buffer.read(size)
+
+
+@pytest.mark.parametrize(
+    ("kind", "size"), [("path", "12 KB"), ("bytes", "12 KB"), ("upload", "12 KB"), ("stream", "10 KB or more")]
+)
+def test_files_over_the_size_limit_are_refused_before_reading(tmp_path, kind, size):
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"a,b\n" + b"1,2\n" * 3000)  # 12 KB
+    data = path.read_bytes()
+
+    def source():
+        return {"path": path, "bytes": data, "upload": UploadedFile("big.csv", data), "stream": Stream(data)}[kind]
+
+    with pytest.raises(DataFormatError, match=rf"is {size}, over the 10 KB limit for a table"):
+        read_table(source(), fmt="csv", max_bytes=10 * 2**10)
+    assert read_table(source(), fmt="csv").shape == (3000, 2)  # the default limit is 200 MiB
+
+
+def test_the_default_size_limit_is_read_at_each_call(monkeypatch):
+    from hnnviz.data import reading
+
+    monkeypatch.setattr(reading, "MAX_BYTES", 8)
+    with pytest.raises(DataFormatError, match=r"'data' is 16 bytes, over the 8 bytes limit"):
+        load_dataset(b"a,b\n1,2\n3,4\n5,6\n", fmt="csv")
+
+
+def test_a_workbook_of_several_sheets_notes_the_one_read():
+    book = two_sheet_workbook()
+    assert read_table(book).attrs["hnnviz.notes"] == ("read sheet 'first', the first of 2: 'first', 'second'",)
+    assert "hnnviz.notes" not in read_table(book, sheet="second").attrs
+    ds = load_dataset(book, min_rows=1, min_features=1)
+    assert [str(n) for n in ds.notes] == ["read sheet 'first', the first of 2: 'first', 'second'"]
+
+
+def test_an_empty_sheet_is_refused():
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer) as writer:
+        pd.DataFrame({"a": [1]}).to_excel(writer, sheet_name="data", index=False)
+        pd.DataFrame().to_excel(writer, sheet_name="blank", index=False)
+    with pytest.raises(DataFormatError, match=r"Sheet 'blank' of 'data' is empty"):
+        read_table(buffer.getvalue(), sheet="blank")
+
+
+# ---- every message stays one short line ------------------------------------------------------------------------------
+
+MAX_MESSAGE = 300
+
+
+def assert_short(text: str) -> None:
+    assert "\n" not in text and len(text) <= MAX_MESSAGE, f"{len(text)} characters: {text[:400]!r}"
+
+
+def test_hundreds_of_one_row_classes_give_a_short_message():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(rng.normal(size=(600, 4)), columns=list("abcd"))
+    df["id"] = [f"patient-{i:05d}-" + "x" * 30 for i in range(600)]
+    with pytest.raises(InputValidationError, match=r"600 classes have a single row \(e\.g\. 'patient-00000-") as info:
+        prepare_dataset(df, target="id")
+    assert_short(str(info.value))
+
+
+def test_long_names_and_lists_give_short_messages():
+    wide = pd.DataFrame({f"column-{j}-" + "n" * 200: ["word"] * 12 for j in range(500)})
+    with pytest.raises(TooFewFeaturesError, match=r"Dropped 500 columns: 500 non-numeric \(e\.g\. 'column-0-") as info:
+        prepare_dataset(wide)
+    assert_short(str(info.value))
+    with pytest.raises(
+        InputValidationError, match=r"Target column 'zzz' not found\. The table has 500 columns"
+    ) as info:
+        prepare_dataset(wide, target="zzz")
+    assert_short(str(info.value))
+    names = [f"c{j % 200}" + "x" * 100 for j in range(400)]
+    with pytest.raises(DataFormatError, match=r"Duplicate column names in 'data': .* and 197 more\.") as info:
+        read_table((",".join(names) + "\n" + ",".join(["1"] * 400) + "\n").encode(), fmt="csv")
+    assert_short(str(info.value))
+    with pytest.raises(InputValidationError, match=r"Target 'y' is constant \(every value is 'vvvv") as info:
+        prepare_dataset(pd.DataFrame({"a": range(12), "y": ["v" * 5000] * 12}), target="y", min_features=1)
+    assert_short(str(info.value))
+
+
+def test_check_in_and_reprs_are_capped():
+    from hnnviz._validation import check_in
+
+    with pytest.raises(
+        InputValidationError, match=r"one of 0, 1, 2, 3, 4, 5, 6, 7 \.\.\. \(500 options\)\. Got 'x+\.\.\.'"
+    ) as info:
+        check_in("x" * 10_000, range(500), name="k", owner="f")
+    assert_short(str(info.value))
+    with pytest.raises(InputValidationError, match=r"Got \[\[\], \[\]") as info:
+        check_in([[]] * 10_000, (1, 2), name="k", owner="f")  # unhashable and huge
+    assert_short(str(info.value))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    names=st.lists(st.text(max_size=300), min_size=1, max_size=12, unique=True),
+    cells=st.lists(st.one_of(st.text(max_size=600), st.sampled_from(["1", "2,5", "?", "none", "1,234", ""])),
+                   min_size=1),
+    rows=st.integers(1, 15),
+    target=st.one_of(st.none(), st.integers(0, 11), st.text(max_size=400)),
+    task=st.sampled_from([None, "regression", "classification"]),
+)  # fmt: skip
+def test_messages_and_reports_stay_short(names, cells, rows, target, task):
+    df = pd.DataFrame({name: [cells[(i + j) % len(cells)] for i in range(rows)] for j, name in enumerate(names)})
+    if isinstance(target, int):
+        target = names[target % len(names)]
+    try:
+        ds = prepare_dataset(df, target=target, task=task, min_rows=1, min_features=1)
+    except HNNVizError as err:
+        assert_short(str(err))
+        return
+    for text in [*map(str, ds.dropped), *map(str, ds.notes)]:
+        assert_short(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        st.text(alphabet=st.sampled_from(list(',;\t|"\n\r a1.?-\x00é')), max_size=300).map(str.encode),
+    ),
+    st.sampled_from(["csv", "tsv", "txt", "parquet", "xlsx"]),
+)
+def test_any_bytes_give_a_table_or_one_short_data_format_error(data, fmt):
+    try:
+        df = read_table(data, fmt=fmt)
+    except DataFormatError as err:
+        assert_short(str(err))
+        return
+    try:
+        prepare_dataset(df, min_rows=1, min_features=1)
+    except HNNVizError as err:
+        assert_short(str(err))
+
+
+def test_the_example_of_a_text_column_is_a_cell_that_is_no_number():
+    reading = read_numbers(pd.Series(["1,234.5", "3,14", "n/a", "abc"], index=[10, 11, 12, 13]))
+    assert reading.values is None and (reading.example, reading.row, reading.n_bad) == ("abc", 14, 3)
+    assert reading.missing_tokens == (("n/a", 1),)
+
+
+def test_cells_that_are_neither_numbers_nor_text():
+    reading = read_numbers(pd.Series(["1,234", pd.Timestamp("2020-01-02"), 2.5], dtype=object))
+    assert reading.values is None and reading.example == pd.Timestamp("2020-01-02") and reading.problem == ""
+    mixed = read_numbers(pd.Series(["1,234", 2.5, None], dtype=object), delimiter=",")  # e.g. a workbook column
+    np.testing.assert_array_equal(mixed.values, [1234, 2.5, np.nan])

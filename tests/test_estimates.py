@@ -18,6 +18,7 @@ from hnnviz.train import TrainConfig
 @pytest.fixture
 def one_second_pilots(monkeypatch):
     """Every pilot measures exactly 1 s, so the estimates show their scaling."""
+
     def one_second(work, repeats=3):
         work()  # the pilot still runs (so a broken pilot still fails)
         return 1.0

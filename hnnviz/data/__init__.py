@@ -2,26 +2,34 @@
 
 The pipeline starts here: :func:`read_table` turns a file (a path, raw bytes or an uploaded file) into a
 :class:`pandas.DataFrame`; :func:`prepare_dataset` picks the target, infers the task, keeps the finite
-numeric feature columns and records every column or row it drops as a :class:`DroppedItem`;
-:func:`load_dataset` does both. :func:`load_sample` opens one of the data sets bundled in ``sample_data/``
-(see :data:`SAMPLES`); :func:`describe_columns` says, column by column, what a table holds and what became
-of each column.
+numeric feature columns and records every column or row it drops as a :class:`DroppedItem` (and as a
+:class:`ReadNote` every cell read differently from how it is written: missing-value tokens such as ``?`` or
+``n/a``, thousands separators, decimal commas); :func:`load_dataset` does both. :func:`load_sample` opens one
+of the data sets bundled in ``sample_data/`` (see :data:`SAMPLES`); :func:`describe_columns` says, column by
+column, what a table holds and what became of each column.
 
-Modules: ``reading`` (files to tables), ``cleaning`` (tables to data sets), ``dataset`` (the result types),
-``samples`` (the bundled sets) and ``profile`` (the column summary).
+Modules: ``reading`` (files to tables), ``numeric`` (text cells to numbers), ``cleaning`` (tables to data
+sets), ``dataset`` (the result types), ``samples`` (the bundled sets), ``profile`` (the column summary) and
+``sampling`` (a sample of the rows).
 """
 
 from .cleaning import load_dataset, prepare_dataset
-from .dataset import Dataset, DroppedItem, Task, feature_columns
+from .dataset import Dataset, DroppedItem, ReadNote, Task, feature_columns
+from .numeric import MISSING_TOKENS, NumericReading, read_numbers
 from .profile import describe_columns
-from .reading import SUPPORTED_FORMATS, Source, excel_sheets, read_table
+from .reading import MAX_BYTES, SUPPORTED_FORMATS, Source, excel_sheets, read_table
 from .samples import SAMPLES, SampleInfo, load_sample, sample_data_dir
+from .sampling import sample_rows
 
 __all__ = [
+    "MAX_BYTES",
+    "MISSING_TOKENS",
     "SAMPLES",
     "SUPPORTED_FORMATS",
     "Dataset",
     "DroppedItem",
+    "NumericReading",
+    "ReadNote",
     "SampleInfo",
     "Source",
     "Task",
@@ -31,6 +39,8 @@ __all__ = [
     "load_dataset",
     "load_sample",
     "prepare_dataset",
+    "read_numbers",
     "read_table",
     "sample_data_dir",
+    "sample_rows",
 ]

@@ -16,9 +16,10 @@ import pandas as pd
 
 from .._validation import check_in, check_int
 from ..exceptions import InputValidationError, TooFewFeaturesError, TooFewRowsError
-from ._text import MAX_LISTED, fmt_pct, fmt_value, join_and, join_or, listed, plural
-from .dataset import Dataset, DroppedItem, Task
-from .reading import Source, check_unique_names, read_source_name, read_table
+from ._text import count, examples, fit, fmt_pct, join_or, listed, plural, quote
+from .dataset import Dataset, DroppedItem, ReadNote, Task
+from .numeric import NumericReading, find_missing, read_numbers, tokens_text
+from .reading import TABLE_DELIMITER, TABLE_NOTES, Source, check_unique_names, read_source_name, read_table
 
 __all__ = ["load_dataset", "prepare_dataset"]
 
@@ -42,10 +43,12 @@ def prepare_dataset(
 
     Steps, in order (each removal becomes a :class:`DroppedItem`):
 
-    1. rows whose target is missing (NaN, infinite or empty) are dropped;
+    1. rows whose target is missing (NaN, infinite, empty or a missing-value token such as ``?`` or ``n/a``)
+       are dropped;
     2. every other column is a candidate feature: non-numeric columns (text, category, datetime) are
-       dropped with an example value (a text column whose values all parse as numbers is numeric;
-       booleans become 0/1);
+       dropped with an example value. A text column is numeric when every cell is a number or missing
+       (see :mod:`hnnviz.data.numeric`: missing-value tokens, thousands separators and decimal commas are
+       read and reported in :attr:`Dataset.notes`); booleans become 0/1;
     3. columns with more than half of their values missing (NaN or infinite) are dropped;
     4. rows with any missing value in the remaining features are dropped, naming the columns responsible;
     5. constant columns are dropped, then exact duplicates of an earlier kept column (unless
@@ -76,7 +79,7 @@ def prepare_dataset(
     -------
     Dataset
         ``X`` float64 and finite; ``y`` float64 (regression) or int64 codes into ``classes``
-        (classification).
+        (classification); ``notes`` say what was read differently from how it is written.
 
     Raises
     ------
@@ -90,6 +93,13 @@ def prepare_dataset(
         If fewer than ``min_features`` features remain; the message lists what was dropped and why.
     TooFewRowsError
         If fewer than ``min_rows`` rows remain.
+
+    Notes
+    -----
+    A text target keeps ``none``/``None`` as a class label (as in none/mild/severe); the other missing-value
+    tokens are missing there too. A table from :func:`read_table` carries its delimiter and notes in
+    ``df.attrs``: the delimiter decides numbers such as ``1,234`` (see :mod:`hnnviz.data.numeric`).
+    Every message is one line of at most 300 characters; long lists are cut with a count of the rest.
 
     Examples
     --------
@@ -115,16 +125,18 @@ def prepare_dataset(
     min_rows = check_int(min_rows, name="min_rows", owner=owner, low=1)
     min_features = check_int(min_features, name="min_features", owner=owner, low=1)
     columns = [str(c) for c in df.columns]
-    check_unique_names(columns, name or "the table")
+    check_unique_names(columns, quote(name) if name else "the table")
+    delimiter = df.attrs.get(TABLE_DELIMITER)
+    notes = [ReadNote(None, str(text)) for text in df.attrs.get(TABLE_NOTES, ())]
     df = df.set_axis(columns, axis=1).reset_index(drop=True)  # row labels = positions in the input
     dropped: list[DroppedItem] = []
 
     y_raw, y_kind = None, ""
     if target is not None:
         target = _check_target_name(target, columns)
-        df, y_raw, y_kind = _take_target(df, target, task, dropped)
+        df, y_raw, y_kind = _take_target(df, target, task, delimiter, dropped, notes)
     features = df.drop(columns=[target]) if target is not None else df
-    X, names, row_keep = _clean_features(features, dropped, drop_uninformative=drop_uninformative)
+    X, names, row_keep = _clean_features(features, delimiter, dropped, notes, drop_uninformative=drop_uninformative)
     _check_enough(X, names, dropped, min_rows=min_rows, min_features=min_features)
 
     y, resolved_task, classes = None, None, None
@@ -139,57 +151,69 @@ def prepare_dataset(
         classes=classes,
         dropped=tuple(dropped),
         name=name,
+        notes=tuple(notes),
     )
 
 
 def _check_target_name(target: Any, columns: list[str]) -> str:
     if not isinstance(target, str):
         raise InputValidationError(
-            f"The 'target' parameter of prepare_dataset must be a column name (str) or None. Got {target!r} instead."
+            "The 'target' parameter of prepare_dataset must be a column name (str) or None. "
+            f"Got {quote(target)} instead."
         )
     if target in columns:
         return target
     lower = {c.lower(): c for c in columns}
     close = [lower[target.lower()]] if target.lower() in lower else []
-    close += [c for c in difflib.get_close_matches(target, columns, n=3, cutoff=0.6) if c not in close]
-    hint = f" Did you mean {join_or([repr(c) for c in close])}?" if close else ""
-    shown = ", ".join(repr(c) for c in columns[:MAX_LISTED]) + (", ..." if len(columns) > MAX_LISTED else "")
-    raise InputValidationError(f"Target column {target!r} not found.{hint} Columns: {shown}.")
+    if len(columns) <= 5000:  # difflib compares with every column: quick up to a few thousand
+        close += [c for c in difflib.get_close_matches(target, columns, n=3, cutoff=0.6) if c not in close]
+    hint = f" Did you mean {join_or([quote(c) for c in close[:3]])}?" if close else ""
+    head = f"Target column {quote(target)} not found.{hint}"
+    many = f" The table has {len(columns)} columns:"
+    raise InputValidationError(
+        fit(
+            f"{head} Columns: {examples(columns, limit=8)}.",
+            f"{head}{many if len(columns) > 3 else ' Columns:'} {examples(columns)}.",
+        )
+    )
 
 
 def _take_target(
-    df: pd.DataFrame, target: str, task: Task | None, dropped: list[DroppedItem]
+    df: pd.DataFrame,
+    target: str,
+    task: Task | None,
+    delimiter: str | None,
+    dropped: list[DroppedItem],
+    notes: list[ReadNote],
 ) -> tuple[pd.DataFrame, pd.Series, str]:
     """Read the target column and drop the rows where it is missing.
 
     Returns the remaining rows, the target values and their kind: ``"bool"``, ``"numeric"`` (numbers, or
-    text that all parses as numbers; returned as float64) or ``"label"`` (anything else).
+    text that all reads as numbers; returned as float64) or ``"label"`` (anything else).
     """
     col = df[target]
-    kind, values = _as_numeric(col)
-    y_kind = kind if kind != "non-numeric" else "label"
-    if pd.api.types.is_bool_dtype(col.dtype):
-        y_kind = "bool"
-    y_raw = pd.Series(values, index=col.index) if kind == "numeric" else col
+    reading = read_numbers(col, delimiter)
+    if reading.values is None:
+        y_kind, y_raw = "label", col
+        missing, tokens = find_missing(col, labels=True)
+    else:
+        y_kind = "bool" if pd.api.types.is_bool_dtype(col.dtype) else "numeric"
+        y_raw, tokens = pd.Series(reading.values, index=col.index), reading.missing_tokens
+        missing = ~np.isfinite(reading.values)
+        if reading.converted:
+            notes.append(ReadNote(target, f"read {reading.converted}"))
     if task == "regression" and y_kind == "label":
-        example = col.dropna().iloc[0] if col.notna().any() else None
+        why = f"; {reading.problem}" if reading.problem else ""
         raise InputValidationError(
-            f"task='regression' needs a numeric target, but {target!r} is not numeric "
-            f"(e.g. {example!r}). Use task='classification' or pick another target."
+            f"task='regression' needs a numeric target, but {quote(target)} is not numeric "
+            f"(e.g. {quote(reading.example)}{why}). Use task='classification' or pick another target."
         )
-    keep = present(y_raw, y_kind != "label").to_numpy()
-    if not keep.all():
-        n = int((~keep).sum())
-        dropped.append(DroppedItem("rows", "rows with missing target", f"missing value in {target!r}", n))
+    if missing.any():
+        read = f" (read {tokens_text(tokens)})" if tokens else ""
+        reason = f"missing value in {quote(target)}{read}"
+        dropped.append(DroppedItem("rows", "rows with missing target", reason, int(missing.sum())))
+    keep = ~missing
     return df.loc[keep], y_raw.loc[keep], y_kind
-
-
-def present(values: pd.Series, numeric: bool) -> pd.Series:
-    """Mask of rows whose target is usable: finite if numeric, not NA and not blank text otherwise."""
-    if numeric:
-        return pd.Series(np.isfinite(values.to_numpy(dtype=np.float64)), index=values.index)
-    blank = values.map(lambda v: isinstance(v, str) and not v.strip())
-    return values.notna() & ~blank.astype(bool)
 
 
 def _encode_target(
@@ -199,8 +223,8 @@ def _encode_target(
     values = y_raw.to_numpy(dtype=np.float64) if numeric else y_raw.to_numpy(dtype=object)
     distinct = pd.unique(values)
     if len(distinct) == 1:
-        shown = fmt_value(bool(distinct[0]) if kind == "bool" else distinct[0])
-        raise InputValidationError(f"Target {target!r} is constant (every value is {shown}): nothing to predict.")
+        shown = quote(bool(distinct[0]) if kind == "bool" else distinct[0])
+        raise InputValidationError(f"Target {quote(target)} is constant (every value is {shown}): nothing to predict.")
     if task is None:
         task = _infer_task(values, kind)
     if task == "regression":
@@ -211,11 +235,20 @@ def _encode_target(
     lookup = {c: i for i, c in enumerate(classes)}
     codes = np.fromiter((lookup[_label(v, numeric)] for v in values), np.int64, len(values))
     counts = np.bincount(codes, minlength=len(classes))
-    rare = [f"{classes[k]!r} ({counts[k]} row)" for k in np.flatnonzero(counts < 2)]
+    rare = [classes[k] for k in np.flatnonzero(counts < 2)]
     if rare:
+        head = f"Every class of target {quote(target)} needs at least 2 rows"
+        if len(rare) == 1:
+            raise InputValidationError(
+                f"{head}; class {quote(rare[0])} has a single row. Remove that row or merge the class."
+            )
+        hint = " Is it an identifier or a measurement? Then pick another target." if len(rare) > len(values) / 2 else ""
+        tail = f"Remove those rows or merge the classes.{hint}"
         raise InputValidationError(
-            f"Every class of target {target!r} needs at least 2 rows; too few for class "
-            f"{join_and(rare)}. Remove those rows or merge the class."
+            fit(
+                f"{head}; {len(rare)} classes have a single row (e.g. {examples(rare)}). {tail}",
+                f"{head}; {len(rare)} classes have a single row (e.g. {examples(rare, limit=1)}). {tail}",
+            )
         )
     return codes, task, classes
 
@@ -245,47 +278,26 @@ def _sorted_labels(distinct: np.ndarray, numeric: bool) -> tuple[Any, ...]:
         return tuple(sorted(labels, key=lambda v: (type(v).__name__, str(v))))
 
 
-def _as_numeric(col: pd.Series) -> tuple[str, Any]:
-    """Classify a column.
-
-    Returns ``("numeric", float64 array)`` (NaN/inf kept as they are) or ``("non-numeric", (example,
-    row, n_bad))`` where ``row`` is the example's row label plus 1 (its row number in the input, counted
-    from 1, once :func:`prepare_dataset` has reset the index).
-    """
-    dtype = col.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return "numeric", col.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
-    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
-        return "numeric", col.to_numpy(dtype=np.float64, na_value=np.nan)
-    if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
-        blank = col.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
-        stripped = col.where(~blank, None)
-        parsed = pd.to_numeric(stripped, errors="coerce").astype("Float64")
-        bad = stripped.notna() & parsed.isna()
-        if not bad.any():
-            return "numeric", parsed.to_numpy(dtype=np.float64, na_value=np.nan)
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        return "non-numeric", (col.iloc[pos], int(col.index[pos]) + 1, int(bad.sum()))
-    present = np.flatnonzero(col.notna().to_numpy())
-    if not present.size:
-        return "non-numeric", (None, 0, 0)
-    pos = int(present[0])
-    return "non-numeric", (col.iloc[pos], int(col.index[pos]) + 1, int(present.size))
-
-
 def _clean_features(
-    features: pd.DataFrame, dropped: list[DroppedItem], *, drop_uninformative: bool
+    features: pd.DataFrame,
+    delimiter: str | None,
+    dropped: list[DroppedItem],
+    notes: list[ReadNote],
+    *,
+    drop_uninformative: bool,
 ) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Apply steps 2-5 of :func:`prepare_dataset` (step 5 only if ``drop_uninformative``); return X, names and
     the kept-row mask."""
     n = len(features)
     arrays: dict[str, np.ndarray] = {}
     for name in features.columns:
-        kind, payload = _as_numeric(features[name])
-        if kind == "numeric":
-            arrays[name] = payload
-        else:
-            dropped.append(DroppedItem("column", name, _non_numeric_reason(features[name], *payload, n)))
+        reading = read_numbers(features[name], delimiter)
+        if reading.values is None:
+            dropped.append(DroppedItem("column", name, _non_numeric_reason(features[name], reading, n)))
+            continue
+        arrays[name] = reading.values
+        if reading.note:
+            notes.append(ReadNote(name, reading.note))
     for name in list(arrays):
         frac = float(np.mean(~np.isfinite(arrays[name]))) if n else 0.0
         if frac > 0.5:
@@ -300,17 +312,19 @@ def _clean_features(
     return X, [names[j] for j in keep_cols], row_keep
 
 
-def _non_numeric_reason(col: pd.Series, example: Any, row: int, n_bad: int, n: int) -> str:
+def _non_numeric_reason(col: pd.Series, reading: NumericReading, n: int) -> str:
     kind = dtype_word(col.dtype)
+    example, n_bad = reading.example, reading.n_bad
     if example is None:
         return f"non-numeric ({kind}, no values)"
+    if reading.problem:
+        return f"non-numeric ({reading.problem})"
     is_date = isinstance(example, pd.Timestamp) and example == example.normalize()
     shown = example.strftime("%Y-%m-%d") if is_date else str(example)
-    shown = shown[:40] + "..." if len(shown) > 40 else shown
     verb = "is not a number" if n_bad == 1 else "are not numbers"
     share = f"; {n_bad} of {n} values {verb}" if 0 < n_bad < n and kind == "text" else ""
     prefix = "" if kind == "text" else f"{kind}, "
-    return f"non-numeric ({prefix}e.g. {shown!r} in row {row}{share})"
+    return f"non-numeric ({prefix}e.g. {quote(shown)} in row {reading.row}{share})"
 
 
 def dtype_word(dtype: Any) -> str:
@@ -335,11 +349,11 @@ def _drop_incomplete_rows(X: np.ndarray, names: list[str], dropped: list[Dropped
     if n_bad:
         per_col = (~finite).sum(axis=0)
         order = sorted(np.flatnonzero(per_col), key=lambda j: (-per_col[j], j))
-        listed = [f"{names[j]!r} ({per_col[j]} row{'s' if per_col[j] != 1 else ''})" for j in order]
-        if len(listed) > MAX_LISTED:
-            listed = [*listed[:MAX_LISTED], f"and {len(listed) - MAX_LISTED} more columns"]
+        where = [f"{quote(names[j], 30)} ({count(int(per_col[j]), 'row')})" for j in order]
+        more = f" and {count(len(where) - 4, 'more column')}" if len(where) > 4 else ""
+        shown = ", ".join(where[:4]) + more
         what = "missing or infinite values" if np.isinf(X).any() else "missing values"
-        dropped.append(DroppedItem("rows", "rows with missing values", f"{what} in {', '.join(listed)}", n_bad))
+        dropped.append(DroppedItem("rows", "rows with missing values", f"{what} in {shown}", n_bad))
     return row_keep
 
 
@@ -349,7 +363,7 @@ def _informative_columns(X: np.ndarray, names: list[str], dropped: list[DroppedI
         return list(range(X.shape[1]))
     constant = [j for j in range(X.shape[1]) if X[:, j].min() == X[:, j].max()]
     for j in constant:
-        dropped.append(DroppedItem("column", names[j], f"constant (every value is {fmt_value(X[0, j])})"))
+        dropped.append(DroppedItem("column", names[j], f"constant (every value is {quote(X[0, j])})"))
     keep: list[int] = []
     seen: dict[bytes, list[int]] = {}
     skip = set(constant)
@@ -360,7 +374,7 @@ def _informative_columns(X: np.ndarray, names: list[str], dropped: list[DroppedI
             seen.setdefault(col.tobytes(), []).append(j)
             keep.append(j)
         else:
-            dropped.append(DroppedItem("column", names[j], f"duplicate of column {names[twin]!r}"))
+            dropped.append(DroppedItem("column", names[j], f"duplicate of column {quote(names[twin])}"))
     return keep
 
 
@@ -379,13 +393,25 @@ def _check_enough(
             f"at least {min_rows} are needed."
         )
     if len(names) < min_features:
-        kept = f" ({listed([repr(c) for c in names])})" if names else ""
-        why = [f"{d.name!r}: {d.reason}" for d in dropped if d.kind == "column"]
-        dropped_text = f" Dropped: {listed(why, sep='; ')}." if why else ""
-        raise TooFewFeaturesError(
+        kept = f" ({examples(names, limit=4)})" if names else ""
+        head = (
             f"Only {len(names)} usable feature {plural(len(names), 'column', 'columns remain')}{kept}; "
-            f"at least {min_features} are needed.{dropped_text}"
+            f"at least {min_features} are needed."
         )
+        columns = [d for d in dropped if d.kind == "column"]
+        if not columns:
+            raise TooFewFeaturesError(head)
+        each = "; ".join(f"{quote(d.name, 30)}: {d.reason}" for d in columns[:4])
+        raise TooFewFeaturesError(fit(f"{head} Dropped: {each}.", f"{head} Dropped {_drops_by_reason(columns)}."))
+
+
+def _drops_by_reason(columns: list[DroppedItem]) -> str:
+    """``"2000 columns: 1990 non-numeric (e.g. 'a', 'b' ...), 10 constant (e.g. 'k')"``."""
+    groups: dict[str, list[str]] = {}
+    for item in columns:
+        groups.setdefault(item.reason.split(" (")[0], []).append(item.name)
+    parts = [f"{len(names)} {why} (e.g. {examples(names, limit=2)})" for why, names in groups.items()]
+    return f"{len(columns)} columns: {listed(parts, limit=3)}"
 
 
 def load_dataset(
@@ -395,6 +421,7 @@ def load_dataset(
     task: Task | None = None,
     fmt: str | None = None,
     sheet: str | None = None,
+    max_bytes: int | None = None,
     name: str | None = None,
     min_rows: int = 10,
     min_features: int = 4,
@@ -408,7 +435,7 @@ def load_dataset(
         See :func:`read_table`.
     target, task, min_rows, min_features, drop_uninformative
         See :func:`prepare_dataset`.
-    fmt, sheet : str, optional
+    fmt, sheet, max_bytes : optional
         See :func:`read_table`.
     name : str, optional
         Label of the result; defaults to the file stem (``"data"`` for raw bytes).
@@ -432,7 +459,7 @@ def load_dataset(
     if name is None:
         file_name = read_source_name(source)
         name = Path(file_name).stem if file_name else "data"
-    df = read_table(source, fmt=fmt, sheet=sheet)
+    df = read_table(source, fmt=fmt, sheet=sheet, max_bytes=max_bytes)
     return prepare_dataset(
         df,
         target=target,

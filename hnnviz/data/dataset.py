@@ -8,8 +8,9 @@ from typing import Any, Literal
 import numpy as np
 
 from ..exceptions import InputValidationError
+from ._text import clip, examples, quote
 
-__all__ = ["Dataset", "DroppedItem", "Task", "feature_columns"]
+__all__ = ["Dataset", "DroppedItem", "ReadNote", "Task", "feature_columns"]
 
 Task = Literal["regression", "classification"]
 
@@ -43,8 +44,35 @@ class DroppedItem:
 
     def __str__(self) -> str:
         if self.kind == "column":
-            return f"column {self.name!r}: {self.reason}"
+            return f"column {quote(self.name)}: {self.reason}"
         return f"{self.count} {self.name}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ReadNote:
+    """Something the loader read differently from how it is written, or a choice it made for the user.
+
+    For example numbers written with thousands separators or decimal commas, missing-value tokens such as
+    ``?`` or ``n/a``, or the sheet it read from a workbook of several.
+
+    Parameters
+    ----------
+    column : str or None
+        The column it is about; ``None`` for the whole table.
+    text : str
+        What was done, one short line, e.g. ``"read '18,613.6' as 18613.6 (thousands separators, 57 cells)"``.
+
+    Examples
+    --------
+    >>> str(ReadNote("price", "read '18,613.6' as 18613.6 (thousands separators, 57 cells)"))
+    "column 'price': read '18,613.6' as 18613.6 (thousands separators, 57 cells)"
+    """
+
+    column: str | None
+    text: str
+
+    def __str__(self) -> str:
+        return self.text if self.column is None else f"column {quote(self.column)}: {self.text}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,6 +98,9 @@ class Dataset:
         Every column or group of rows removed, in the order it happened.
     name : str
         A label for display (e.g. the file stem).
+    notes : tuple of ReadNote
+        What was read differently from how it is written (number formats, missing-value tokens) and choices
+        made for the user (the sheet of a workbook), in column order.
 
     Attributes
     ----------
@@ -101,6 +132,7 @@ class Dataset:
     classes: tuple[Any, ...] | None = None
     dropped: tuple[DroppedItem, ...] = ()
     name: str = ""
+    notes: tuple[ReadNote, ...] = ()
 
     def __post_init__(self) -> None:
         X = self.X
@@ -171,6 +203,9 @@ def feature_columns(dataset: Dataset, names: tuple[str, ...] | list[str]) -> np.
     missing = [name for name in names if name not in position]
     if missing:
         reasons = {item.name: item.reason for item in dataset.dropped if item.kind == "column"}
-        listed = ", ".join(f"{n!r}" + (f" (dropped: {reasons[n]})" if n in reasons else "") for n in missing[:8])
-        raise InputValidationError(f"The data lacks {len(missing)} feature(s) the model needs: {listed}.")
+        first = next((n for n in missing if n in reasons), None)
+        why = f" ({quote(first)} was dropped: {clip(reasons[first], 100)})" if first is not None else ""
+        raise InputValidationError(
+            f"The data lacks {len(missing)} feature(s) the model needs: {examples(missing)}{why}."
+        )
     return dataset.X[:, [position[name] for name in names]]

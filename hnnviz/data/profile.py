@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..exceptions import InputValidationError
-from .cleaning import dtype_word, present
+from .cleaning import dtype_word
 from .dataset import Dataset
+from .numeric import find_missing, read_numbers
 
 __all__ = ["describe_columns"]
 
@@ -26,7 +27,10 @@ def describe_columns(table: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``column``, ``type`` (``"integer"``, ``"decimal"``, ``"boolean"``, ``"text"``, ``"date/time"``
         ...), ``missing`` (empty or NaN cells), ``distinct`` (distinct non-missing values), ``role``
-        (``"feature"``, ``"target"`` or ``"dropped"``) and ``why`` (the reason a column was dropped).
+        (``"feature"``, ``"target"`` or ``"dropped"``) and ``why`` (the reason a column was dropped, or how
+        a kept column was read: e.g. thousands separators, missing-value tokens). A text column counts its
+        missing-value tokens (``?``, ``n/a`` ...) as missing, but keeps ``none`` as a value unless its other
+        cells are numbers.
 
     Raises
     ------
@@ -51,14 +55,16 @@ def describe_columns(table: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
         )
     features = set(dataset.feature_names)
     reasons = {item.name: item.reason for item in dataset.dropped if item.kind == "column"}
+    notes = {note.column: note.text for note in dataset.notes if note.column is not None}
     rows = []
     for name in table.columns:
         column = table[name]
-        kept = present(column, numeric=False)
+        labels = _is_text(column) and read_numbers(column).values is None
+        kept = ~find_missing(column, labels=labels)[0]
         if name in features:
-            role, why = "feature", ""
+            role, why = "feature", notes.get(str(name), "")
         elif name == dataset.target:
-            role, why = "target", "the column to predict"
+            role, why = "target", "the column to predict" + (f"; {notes[name]}" if name in notes else "")
         else:
             role, why = "dropped", reasons.get(str(name), "not used")
         rows.append(
@@ -72,6 +78,10 @@ def describe_columns(table: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["column", "type", "missing", "distinct", "role", "why"])
+
+
+def _is_text(column: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(column.dtype) or isinstance(column.dtype, pd.StringDtype)
 
 
 def _type_word(column: pd.Series) -> str:
