@@ -15,6 +15,7 @@ from app_pages.shared.state import SAMPLE_PREFIX, AppState, Keys, Upload
 from hnnviz.data import SAMPLES, SUPPORTED_FORMATS, Dataset
 from hnnviz.exceptions import HNNVizError
 
+LARGE_ROWS = 20_000  # above this many rows, working on a sample is suggested
 LESSON = (
     "A **table** has one row per observation and one column per measured quantity. Every numeric column "
     "becomes a **feature**, a vertex of the network; the **target** is the column a model will learn to "
@@ -48,6 +49,34 @@ def choose_sheet() -> None:
     app = state.app_state()
     selection = replace(app.selection, sheet=st.session_state[Keys.SHEET], target=None, task=None)
     common.adopt(app, selection, Keys.TARGET, Keys.TASK)
+
+
+def choose_sampling() -> None:
+    """Sampling widgets' callback: work on a sample of the rows, or on all of them."""
+    app = state.app_state()
+    rows = int(st.session_state[Keys.SAMPLE_ROWS_N]) if st.session_state[Keys.SAMPLE_ROWS_ON] else None
+    app.selection = replace(app.selection, max_rows=rows)
+
+
+def sampling_choice(app: AppState, table_rows: int) -> None:
+    """For a large table, the option to work on a random sample of its rows (reported among the drops)."""
+    if table_rows <= LARGE_ROWS and app.selection.max_rows is None:
+        return
+    sampling = app.selection.max_rows is not None
+    if not sampling:
+        st.warning(
+            f"This table has {table_rows:,} rows: training and slow explanations will take long. A sample of "
+            f"{LARGE_ROWS:,} rows keeps the app responsive; the network changes little.", icon=":material/speed:",
+        )  # fmt: skip
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    left.toggle(
+        f"Work on a random sample of the {table_rows:,} rows", value=sampling, key=Keys.SAMPLE_ROWS_ON,
+        on_change=choose_sampling,
+    )  # fmt: skip
+    right.number_input(
+        "Rows in the sample", 100, table_rows, min(table_rows, app.selection.max_rows or LARGE_ROWS), step=1000,
+        key=Keys.SAMPLE_ROWS_N, on_change=choose_sampling,
+    )  # fmt: skip
 
 
 def choose_task() -> None:
@@ -114,7 +143,7 @@ def summary(ds: Dataset) -> None:
 def table_views(app: AppState, ds: Dataset | None) -> None:
     """Preview of the raw table, the per-column summary and what was dropped."""
     table = state.raw_table(app, app.selection)
-    preview, columns, dropped = st.tabs(["Preview", "Columns", "Dropped"])
+    preview, columns, dropped = st.tabs(["Preview", "Columns", "Dropped and read as"])
     with preview:
         n = st.number_input("Rows to show", 5, 500, 20, step=5, key=Keys.PREVIEW_ROWS, persist_state="session")
         st.caption(f"The first {min(n, len(table))} of {len(table):,} rows, as read from the file.")
@@ -130,6 +159,9 @@ def table_views(app: AppState, ds: Dataset | None) -> None:
         else:
             rows = [{"what": d.kind, "name": d.name, "rows": d.count, "reason": d.reason} for d in ds.dropped]
             st.dataframe(rows, hide_index=True, width="stretch")
+        if ds is not None and ds.notes:
+            st.markdown("**Read differently from how it is written**")
+            st.dataframe([{"note": str(note)} for note in ds.notes], hide_index=True, width="stretch")
 
 
 def main() -> None:
@@ -146,6 +178,7 @@ def main() -> None:
     if ds is None:
         common.error(ctx.loaded)
     else:
+        sampling_choice(app, len(state.raw_table(app, app.selection)))
         task_choice(app, ds)
         summary(ds)
         if ds.target is not None:

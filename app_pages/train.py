@@ -125,6 +125,9 @@ def results(job: TrainingJob, ds: Dataset) -> None:
         return
     st.subheader("Results on the test rows")
     st.caption(f"Trained on {common.plain(job.dataset.summary())}; network: {job.ifn.label()}; seed {job.config.seed}.")
+    note = next(iter(job.runs.values())).network.constant_note()
+    if note:
+        st.info(common.plain(note), icon=":material/info:")
     rows = [model_row(name, run) for name, run in job.runs.items()]
     st.dataframe(rows, hide_index=True, width="stretch")
     hnn, mlp = (job.runs.get(name) for name in MODEL_LABELS.values())

@@ -308,3 +308,20 @@ def test_two_users_at_once_see_only_their_own_data_and_models(context, server, t
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize("name", ["latin1", "binary", "missing_tokens", "thousands"])
+def test_bad_inputs_in_the_browser(page, tmp_path, name):
+    from bad_inputs.cases import CASES, Ok, case_file
+
+    case = next(c for c in CASES if c.name == name)
+    upload(page, case_file(case, tmp_path))
+    if isinstance(case.expect, Ok):
+        if case.target:
+            choose(page, "Target (left out of the network)", case.target)
+        expect(metric(page, "Features")).to_have_text(str(case.expect.features))
+        page.get_by_role("tab", name="Dropped and read as").click()
+        expect(page.get_by_text("Read differently from how it is written")).to_be_visible()
+    else:
+        expect(page.get_by_test_id("stAlertContentError").first).to_contain_text(case.expect.message)
+    assert_healthy(page)

@@ -25,6 +25,7 @@ import streamlit as st
 
 from hnnviz import viz
 from hnnviz.data import SAMPLES, Dataset, describe_columns, excel_sheets, load_dataset, read_table, sample_data_dir
+from hnnviz.data.sampling import sample_rows
 from hnnviz.estimates import epoch_seconds
 from hnnviz.exceptions import HNNVizError
 from hnnviz.explain import Attribution
@@ -67,6 +68,8 @@ class Keys:
     SHEET = "data.sheet"
     TASK = "data.task"
     PREVIEW_ROWS = "data.preview_rows"
+    SAMPLE_ROWS_ON = "data.sample_rows_on"
+    SAMPLE_ROWS_N = "data.sample_rows_n"
     # network page
     NETWORK_TAB = "network.tab"
     LAYOUT = "network.layout"
@@ -156,6 +159,7 @@ class Selection:
     task: str | None = None  # None: inferred from the target
     ifn: IFNSpec = field(default_factory=IFNSpec)
     seed: int = 0
+    max_rows: int | None = None  # work on a random sample of this many rows (None: every row)
 
     @property
     def sample(self) -> str | None:
@@ -166,7 +170,7 @@ class Selection:
         """Another table: the target falls back to the sample's own (none for an upload), the task to inferred."""
         sample = source.removeprefix(SAMPLE_PREFIX) if source.startswith(SAMPLE_PREFIX) else None
         target = SAMPLES[sample].target if sample in SAMPLES else None
-        return replace(self, source=source, sheet=sheet, target=target, task=None)
+        return replace(self, source=source, sheet=sheet, target=target, task=None, max_rows=None)
 
 
 @dataclass
@@ -237,6 +241,8 @@ def query_from(app: AppState) -> dict[str, str]:
     if selection.sheet is not None:
         params["sheet"] = selection.sheet
     params["seed"] = str(selection.seed)
+    if selection.max_rows is not None:
+        params["rows"] = str(selection.max_rows)
     if app.lesson:
         params[_LESSON] = "1"
     return params
@@ -254,6 +260,8 @@ def selection_from_query(params: dict[str, str]) -> Selection:
         selection = replace(selection, task=params["task"])
     if params.get("seed", "").isdigit():
         selection = replace(selection, seed=int(params["seed"]))
+    if params.get("rows", "").isdigit() and int(params["rows"]) > 0:
+        selection = replace(selection, max_rows=int(params["rows"]))
     default = selection.ifn
     try:
         ifn = IFNSpec(
@@ -331,9 +339,20 @@ def dataset(state: AppState, selection: Selection) -> Dataset:
         If the table cannot be read or too little usable data remains.
     """
     if selection.sample is not None:
-        return _sample_dataset(selection.sample, selection.target, selection.task)
-    upload = _upload(state, selection)
-    return _upload_dataset(upload.digest, upload.name, selection.sheet, selection.target, selection.task, upload.data)
+        full = _sample_dataset(selection.sample, selection.target, selection.task)
+    else:
+        upload = _upload(state, selection)
+        full = _upload_dataset(
+            upload.digest, upload.name, selection.sheet, selection.target, selection.task, upload.data
+        )
+    if selection.max_rows is None:
+        return full
+    return _rows_sample(data_key(state, replace(selection, max_rows=None)), selection.max_rows, full)
+
+
+@st.cache_data(show_spinner="Sampling rows…", max_entries=8, ttl=_TTL)
+def _rows_sample(key: tuple[Any, ...], max_rows: int, _full: Dataset) -> Dataset:
+    return sample_rows(_full, max_rows, seed=0)
 
 
 @st.cache_data(show_spinner="Filtering the network…", max_entries=32, ttl=_TTL)
@@ -343,9 +362,9 @@ def _network(data_key: tuple[Any, ...], ifn: IFNSpec, _dataset: Dataset) -> Filt
 
 
 def data_key(state: AppState, selection: Selection) -> tuple[Any, ...]:
-    """What determines the cleaned data set: the source's content, the sheet, the target and the task."""
+    """What determines the cleaned data set: the source's content, the sheet, the target, the task, the sample."""
     content = selection.sample if selection.sample is not None else _upload(state, selection).digest
-    return (content, selection.sheet, selection.target, selection.task)
+    return (content, selection.sheet, selection.target, selection.task, selection.max_rows)
 
 
 def network(state: AppState, selection: Selection, ds: Dataset, ifn: IFNSpec | None = None) -> FilteredNetwork:
