@@ -55,6 +55,9 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _provenance import cpu_model, git_commit  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results_large.md"
 TARGET = "y"
 SEED = 0
@@ -426,25 +429,6 @@ def stopped_row(table: Table, step: str, outcome: Outcome, warm: str) -> dict[st
     )  # fmt: skip
     row.update(median=f"~{estimate:.1f} (estimate)", n=1, peak=f">= {last['peak_mib']:.0f}")
     return row
-
-
-def git_commit() -> str:
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
-    except OSError:
-        return "unknown"
-    return commit.stdout.strip() + ("+dirty" if dirty.strip() else "")
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:
