@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 from pathlib import Path
@@ -28,3 +29,9 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def machine(*software: str) -> str:
+    """One line for a results file: CPUs, their model, the architecture, Python and the given software."""
+    parts = [f"{os.cpu_count()} CPUs ({cpu_model()})", platform.machine(), f"Python {platform.python_version()}"]
+    return ", ".join([*parts, *software])

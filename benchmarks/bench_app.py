@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -52,7 +51,7 @@ from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _provenance import cpu_model, git_commit  # noqa: E402
+from _provenance import git_commit, machine  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
 from browser_support import CHROMIUM, CHROMIUM_ARGS, ServerError, streamlit_server  # noqa: E402
@@ -604,8 +603,7 @@ def main() -> None:
         f"<!-- output of {command.strip()} -->",
         f"- date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         f"- commit: {git_commit()}",
-        f"- machine: {os.cpu_count()} CPUs ({cpu_model()}), {platform.machine()}, Python {platform.python_version()}, "
-        f"Streamlit {streamlit.__version__}, Chromium {browser_version} (headless, software WebGL)",
+        f"- machine: {machine(f'Streamlit {streamlit.__version__}', f'Chromium {browser_version} (headless)')}",
         f"- {args.repeats} repeats per case; times from the user's action to the script run finished and the chart "
         "visible; cold = content the server has not seen (fresh seed, fresh tab), warm = the same bytes again "
         "in a fresh tab; the targets apply to the cold uploads and to page switches",

@@ -72,9 +72,7 @@ def format_row(row: dict[str, object]) -> str:
         if "fast_tmfg_s" in row
         else "not run | - | -"
     )
-    return (
-        f"| {row['p']} | {row['similarity_s']:.3f} | {row['hnnviz_s']:.4f} | {reference} | {row['complex_s']:.3f} |"
-    )
+    return f"| {row['p']} | {row['similarity_s']:.3f} | {row['hnnviz_s']:.4f} | {reference} | {row['complex_s']:.3f} |"
 
 
 def main() -> None:

@@ -36,7 +36,6 @@ import datetime as dt
 import gc
 import json
 import os
-import platform
 import queue
 import re
 import statistics
@@ -56,7 +55,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _provenance import cpu_model, git_commit  # noqa: E402
+from _provenance import git_commit, machine  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results_large.md"
 TARGET = "y"
@@ -490,8 +489,7 @@ def main() -> None:
         f"<!-- output of {command.strip()} -->",
         f"- date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         f"- commit: {git_commit()}",
-        f"- machine: {os.cpu_count()} CPUs ({cpu_model()}), {platform.machine()}, Python {platform.python_version()}, "
-        f"torch {torch.__version__}, numpy {np.__version__}, pandas {pd.__version__}",
+        f"- machine: {machine(f'torch {torch.__version__}', f'numpy {np.__version__}', f'pandas {pd.__version__}')}",
         "- one thread, as the app: `hnnviz.train.limit_threads(1)` (torch and the BLAS/OpenMP pools; the steps "
         "before the epoch, which do not import torch, limit the BLAS/OpenMP pools with threadpoolctl)",
         f"- each run in a fresh process after a warm-up on a {TINY.n_rows} x {TINY.n_features} table (the warm-up "
