@@ -39,6 +39,7 @@ def export_session(app: AppState, *, include_data: bool) -> bytes:
         "target": selection.target,
         "task": selection.task,
         "seed": selection.seed,
+        "max_rows": selection.max_rows,
         "lesson": app.lesson,
     }
     job = app.training
@@ -70,7 +71,7 @@ def import_session(app: AppState, payload: bytes) -> str:
     _restore_table(app, bundle)
     app.selection = replace(
         app.selection, target=_text(settings, "target"), task=_text(settings, "task"), ifn=bundle.ifn,
-        seed=_seed(settings),
+        seed=_count(settings, "seed", 0), max_rows=_count(settings, "max_rows", None),
     )  # fmt: skip
     app.lesson = bool(settings.get("lesson", app.lesson))
     restored = [app.source_label(app.selection.source)]
@@ -114,11 +115,14 @@ def _text(settings: dict[str, Any], key: str) -> str | None:
     return value
 
 
-def _seed(settings: dict[str, Any]) -> int:
-    seed = settings.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputValidationError(f"The bundle's seed must be an int >= 0. Got {seed!r}.")
-    return seed
+def _count(settings: dict[str, Any], key: str, default: int | None) -> int | None:
+    """A non-negative int setting (or its default when absent or null)."""
+    value = settings.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputValidationError(f"The bundle's {key!r} must be an int >= 0. Got {value!r}.")
+    return value
 
 
 def safe_import(app: AppState, payload: bytes) -> tuple[bool, str]:

@@ -168,9 +168,8 @@ class Selection:
 
     def with_source(self, source: str, sheet: str | None = None) -> Selection:
         """Another table: the target falls back to the sample's own (none for an upload), the task to inferred."""
-        sample = source.removeprefix(SAMPLE_PREFIX) if source.startswith(SAMPLE_PREFIX) else None
-        target = SAMPLES[sample].target if sample in SAMPLES else None
-        return replace(self, source=source, sheet=sheet, target=target, task=None, max_rows=None)
+        other = replace(self, source=source, sheet=sheet, task=None, max_rows=None)
+        return replace(other, target=SAMPLES[other.sample].target if other.sample in SAMPLES else None)
 
 
 @dataclass
