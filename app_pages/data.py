@@ -185,8 +185,8 @@ def main() -> None:
             st.plotly_chart(state.target_figure(app, app.selection, ds), key="data.target_figure")
     try:
         table_views(app, ds)
-    except HNNVizError as err:  # the file itself cannot be read: the error above says why
-        st.caption(f"No preview: {common.plain(err)}")
+    except HNNVizError:  # the file itself cannot be read: the error above says why
+        st.caption("No preview: the file cannot be read as a table (see above). Pick a sample or upload another.")
 
 
 main()

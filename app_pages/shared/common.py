@@ -123,7 +123,9 @@ class PageContext:
     def dataset(self) -> Dataset:
         """The cleaned current table; a problem is shown and ends the page's run."""
         if isinstance(self.loaded, HNNVizError):
-            stop_with(self.loaded)
+            error(self.loaded)
+            st.page_link("app_pages/data.py", label="Choose another table on the Data page", icon=":material/table:")
+            st.stop()
         return self.loaded
 
     def network(self, ifn: IFNSpec | None = None) -> FilteredNetwork:
