@@ -87,6 +87,7 @@ def hnn_layers_figure(network: FilteredNetwork, *, max_units: int = 400, highlig
         range=[-0.7, len(chosen) - 0.7],  # room for the input names left of the first column
         tickvals=list(range(len(chosen))),
         ticktext=[order_name(k) for k in range(len(chosen))],
+        side="top",  # column names above the columns, clear of the legend below
         showgrid=False,
         zeroline=False,
     )
