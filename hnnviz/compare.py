@@ -51,12 +51,11 @@ from .data import Dataset
 from .exceptions import InputValidationError
 from .pipeline import IFNSpec, check_ifn
 from .runs import ModelSpec, train_run
+from .specs import BASE_MODELS
 from .train import Split, TrainConfig, metrics, split_rows
 
 __all__ = ["BASE_MODELS", "PRIMARY_METRICS", "Comparison", "ModelRecord", "compare_models", "parse_model_name"]
 
-#: Model names :func:`compare_models` understands, besides ``"hnn-order<K>"``.
-BASE_MODELS: tuple[str, ...] = ("hnn", "mlp", "linear", "gbm")
 
 #: The metric a comparison is ranked by, per task (higher is better for both).
 PRIMARY_METRICS: dict[str, str] = {"regression": "r2", "classification": "accuracy"}

@@ -7,7 +7,10 @@ one class and show the message. Each concrete class also derives from the built-
 
 from __future__ import annotations
 
-from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._not_fitted import NotFittedError
 
 __all__ = [
     "BundleError",
@@ -64,11 +67,6 @@ class GraphConstructionError(HNNVizError, ValueError):
     """A filtered graph cannot be built from the given similarity matrix (e.g. a TMFG on fewer than 4 nodes)."""
 
 
-class NotFittedError(HNNVizError, SklearnNotFittedError):
-    """An estimator was used before ``fit`` (also scikit-learn's ``NotFittedError``: a ValueError and an
-    AttributeError)."""
-
-
 class TrainingDivergedError(HNNVizError, RuntimeError):
     """The training loss became NaN or infinite.
 
@@ -83,3 +81,13 @@ class TrainingDivergedError(HNNVizError, RuntimeError):
     def __init__(self, message: str, epoch: int) -> None:
         super().__init__(message)
         self.epoch = epoch
+
+
+def __getattr__(name: str) -> Any:
+    """Define :class:`NotFittedError` on first use: it subclasses scikit-learn's, whose import takes about a
+    second, and most commands (``hnnviz --help``, ``hnnviz filter``) never need it."""
+    if name == "NotFittedError":
+        from ._not_fitted import NotFittedError
+
+        return NotFittedError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

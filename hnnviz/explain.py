@@ -38,10 +38,10 @@ from ._validation import check_in, check_int
 from .exceptions import InputValidationError
 from .model import HNN
 from .runs import Run
+from .specs import EXPLAIN_METHODS
 
 __all__ = ["EXPLAIN_METHODS", "Attribution", "SimplexScore", "explain", "order_split"]
 
-EXPLAIN_METHODS: tuple[str, ...] = ("ig", "ablation", "gxa")
 #: Interpolated rows integrated gradients runs through the model at once (rows x steps are chunked into batches
 #: of this size): at 2,000 features the unchunked 1,000 rows x 32 steps peaked above 10 GB.
 _IG_BATCH = 2048

@@ -7,112 +7,20 @@ from __future__ import annotations
 
 import difflib
 import time
-from collections.abc import Collection, Mapping
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Literal
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._validation import check_in, check_int, check_number
 from .complex import CliqueComplex, clique_complex
 from .exceptions import InputValidationError
 from .ifn import FilteredGraph, mfcf, mst, tmfg
-from .similarity import SIMILARITY_METHODS, SimilarityMethod, constant_columns, similarity_matrix
+from .similarity import constant_columns, similarity_matrix
+from .specs import IFN_METHODS, IFNSpec
 
 __all__ = ["IFN_METHODS", "FilteredNetwork", "IFNSpec", "Neighbourhood", "build_graph", "check_ifn", "filter_network"]
-
-IFNMethod = Literal["tmfg", "mfcf", "mst"]
-IFN_METHODS: tuple[str, ...] = ("tmfg", "mfcf", "mst")
-
-
-@dataclass(frozen=True)
-class IFNSpec:
-    """How to filter a network: similarity measure, filter, and the MFCF parameters.
-
-    Every function that builds a network takes one (``None`` means ``IFNSpec()``, the defaults below), so
-    the app, the command line, the estimators and saved runs share one set of options and defaults.
-
-    Attributes
-    ----------
-    similarity : {"pearson2", "spearman2", "abs", "mi"}, default "pearson2"
-        Dependency measure between columns (see :func:`hnnviz.similarity.similarity_matrix`).
-    method : {"tmfg", "mfcf", "mst"}, default "tmfg"
-        The information filtering network.
-    max_clique_size : int, default 4
-        MFCF only: the largest clique, at least 2 (see :func:`hnnviz.ifn.mfcf`).
-    threshold : float, default 0.0
-        MFCF only: the gain a vertex must exceed to join a clique; finite and at least 0.
-
-    Raises
-    ------
-    InputValidationError
-        For an unknown similarity or method, a ``max_clique_size`` that is not an int >= 2, or a
-        ``threshold`` that is not a finite number >= 0.
-
-    Examples
-    --------
-    >>> IFNSpec().label()
-    'TMFG on pearson2'
-    >>> spec = IFNSpec("mi", "mfcf", max_clique_size=3, threshold=0.1)
-    >>> spec.label()
-    'MFCF (k=3, threshold 0.1) on mi'
-    >>> spec.to_dict()
-    {'similarity': 'mi', 'method': 'mfcf', 'max_clique_size': 3, 'threshold': 0.1}
-    >>> IFNSpec.from_dict(spec.to_dict()) == spec
-    True
-    >>> IFNSpec(max_clique_size=1)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    hnnviz.exceptions.InputValidationError: The 'max_clique_size' parameter of IFNSpec must be an int in [2, inf]...
-    """
-
-    similarity: SimilarityMethod = "pearson2"
-    method: IFNMethod = "tmfg"
-    max_clique_size: int = 4
-    threshold: float = 0.0
-
-    def __post_init__(self) -> None:
-        owner = "IFNSpec"
-        check_in(self.similarity, SIMILARITY_METHODS, name="similarity", owner=owner)
-        check_in(self.method, IFN_METHODS, name="method", owner=owner)
-        # stored as plain int and float (e.g. from numpy scalars), so the spec is JSON-ready and hashes alike
-        object.__setattr__(
-            self, "max_clique_size", check_int(self.max_clique_size, name="max_clique_size", owner=owner, low=2)
-        )
-        object.__setattr__(self, "threshold", check_number(self.threshold, name="threshold", owner=owner, low=0))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as a JSON-ready dict (the inverse of :meth:`from_dict`)."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> IFNSpec:
-        """The spec written by :meth:`to_dict`: ``d`` must hold exactly its keys, with valid values.
-
-        Raises
-        ------
-        InputValidationError
-            If ``d`` is not a mapping, lacks a key or has an unknown one, or holds an invalid value.
-        """
-        names = [f.name for f in fields(cls)]
-        if not isinstance(d, Mapping):
-            raise InputValidationError(
-                f"The 'd' parameter of IFNSpec.from_dict must be a mapping. Got {type(d).__name__} instead."
-            )
-        if set(d) != set(names):
-            missing, unknown = sorted(set(names) - set(d)), sorted(set(d) - set(names), key=str)
-            raise InputValidationError(
-                f"The 'd' parameter of IFNSpec.from_dict must hold exactly the keys {names}. "
-                f"Got missing {missing} and unknown {unknown} instead."
-            )
-        return cls(**d)
-
-    def label(self) -> str:
-        """A short description for titles and summaries, e.g. ``"MFCF (k=3, threshold 0.1) on mi"``."""
-        parameters = f" (k={self.max_clique_size}, threshold {self.threshold:g})" if self.method == "mfcf" else ""
-        return f"{self.method.upper()}{parameters} on {self.similarity}"
-
 
 def check_ifn(ifn: IFNSpec | None, *, owner: str) -> IFNSpec:
     """Return ``ifn``, or ``IFNSpec()`` for None; anything else raises :class:`InputValidationError`."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
@@ -23,30 +23,10 @@ from .data import Dataset
 from .exceptions import InputValidationError
 from .model import HNN, MLP
 from .pipeline import FilteredNetwork, IFNSpec, check_ifn, filter_network
+from .specs import MODEL_KINDS, ModelSpec
 from .train import EpochRecord, Scaler, Split, TrainConfig, TrainResult, predict, split_rows, torch_seed, train_model
 
 __all__ = ["MODEL_KINDS", "ModelSpec", "Predictions", "Run", "build_model", "train_run"]
-
-ModelKind = Literal["hnn", "mlp"]
-MODEL_KINDS: tuple[str, ...] = ("hnn", "mlp")
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """How to wire a model on a clique complex: everything but the complex and the weights.
-
-    ``kind="mlp"`` builds the dense baseline with the same layer widths as the HNN of this spec.
-    """
-
-    kind: ModelKind = "hnn"
-    channels: int = 4
-    max_order: int | None = None
-    activation: str = "gelu"
-    readout_width: int = 1
-
-    def __post_init__(self) -> None:
-        check_in(self.kind, MODEL_KINDS, name="kind", owner="ModelSpec")
-
 
 def build_model(spec: ModelSpec, complex: CliqueComplex, n_outputs: int, seed: int) -> nn.Module:
     """The untrained model of ``spec`` on ``complex``, its weights initialised from ``seed``."""

@@ -23,15 +23,14 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from scipy.stats import rankdata
+import pandas as pd
 
 from ._validation import check_in
 from .exceptions import InputValidationError
+from .specs import SIMILARITY_METHODS, SimilarityMethod
 
 __all__ = ["CONSTANT_POLICIES", "SIMILARITY_METHODS", "constant_columns", "similarity_matrix"]
 
-SimilarityMethod = Literal["pearson2", "spearman2", "abs", "mi"]
-SIMILARITY_METHODS: tuple[str, ...] = ("pearson2", "spearman2", "abs", "mi")
 ConstantPolicy = Literal["raise", "zero"]
 CONSTANT_POLICIES: tuple[str, ...] = ("raise", "zero")
 
@@ -127,7 +126,7 @@ def _similarity(X: np.ndarray, method: SimilarityMethod, n_bins: int | None) -> 
     if method == "mi":
         W = _binned_mutual_information(X, n_bins)
     elif method == "spearman2":
-        W = np.corrcoef(rankdata(X, axis=0), rowvar=False) ** 2
+        W = np.corrcoef(_column_ranks(X), rowvar=False) ** 2
     else:
         _, exponent = np.frexp(np.abs(X).max(axis=0))
         R = np.corrcoef(np.ldexp(X, -exponent), rowvar=False)  # exact rescaling: no overflow or underflow
@@ -162,7 +161,7 @@ def _binned_mutual_information(X: np.ndarray, n_bins: int | None) -> np.ndarray:
     """
     n, p = X.shape
     b = n_bins if n_bins is not None else int(np.clip(round(np.sqrt(n / 5)), 2, 32))
-    codes = np.minimum(((rankdata(X, axis=0) - 1) * b / n).astype(np.int64), b - 1)  # (n, p) in [0, b)
+    codes = np.minimum(((_column_ranks(X) - 1) * b / n).astype(np.int64), b - 1)  # (n, p) in [0, b)
     onehot = np.zeros((n, p * b))
     onehot[np.arange(n)[:, None], np.arange(p) * b + codes] = 1.0
     marginal = onehot.sum(axis=0).reshape(p, b) / n  # (p, b)
@@ -179,3 +178,9 @@ def _binned_mutual_information(X: np.ndarray, n_bins: int | None) -> np.ndarray:
         bias = (occupied - used[rows, None] - used[None, :] + 1) / (2 * n)  # Miller-Madow
         mi[rows] = terms.sum(axis=(1, 3)) - bias
     return mi
+
+
+def _column_ranks(X: np.ndarray) -> np.ndarray:
+    """Each column's ranks 1..n, ties sharing their mean rank (``scipy.stats.rankdata(X, axis=0)``, without
+    the second scipy.stats takes to import)."""
+    return pd.DataFrame(X).rank(axis=0, method="average").to_numpy(dtype=np.float64)

@@ -29,6 +29,7 @@ from .explain import EXPLAIN_METHODS, Attribution, SimplexScore, explain
 from .ifn import FilteredGraph
 from .pipeline import FilteredNetwork, IFNSpec, check_ifn
 from .runs import ModelSpec, Run, train_run
+from .specs import INTERACTION_KINDS, LAB_CONFIG, LAB_SPEC
 from .train import EpochRecord, TrainConfig
 
 __all__ = [
@@ -49,20 +50,6 @@ Groups = Sequence[Sequence[str]]
 
 _TASKS = ("regression", "classification")
 _MAX_DISTRACTOR_BLOCK = 4
-
-#: The interactions :func:`make_planted` can plant, and the term each makes of a group ``a, b, ...``.
-INTERACTION_KINDS: dict[str, str] = {
-    "product": "a*b*...",
-    "sine": "sin(a + b + ...)",
-    "tanh-product": "2*tanh(a*b*...)",
-    "max": "max(a, b, ...)",
-    "threshold": "2*[a + b + ... > 0] - 1",
-}
-
-#: The model :func:`run_lab` trains by default: an HNN with 4 channels per simplex (see its Notes).
-LAB_SPEC = ModelSpec(kind="hnn", channels=4)
-#: The training protocol :func:`run_lab` uses by default: the shared defaults with a patience of 40 epochs.
-LAB_CONFIG = TrainConfig(patience=40)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ import copy
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import torch
@@ -22,8 +21,9 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 from torch import Tensor, nn
 
-from ._validation import check_in, check_int, check_number
+from ._validation import check_in, check_int
 from .exceptions import InputValidationError, TrainingDivergedError
+from .specs import TASKS, Task, TrainConfig
 
 __all__ = [
     "EpochRecord",
@@ -42,49 +42,6 @@ __all__ = [
     "train_model",
 ]
 
-Task = Literal["regression", "classification"]
-TASKS = ("regression", "classification")
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Hyper-parameters of :func:`train_model`.
-
-    Attributes
-    ----------
-    epochs : int
-        Maximum number of passes over the training rows.
-    batch_size : int
-        Rows per mini-batch.
-    lr, weight_decay : float
-        AdamW learning rate and decoupled weight decay.
-    patience : int
-        Stop after this many epochs without a better validation loss; the best weights are restored.
-    val_size, test_size : float
-        Shares of the rows held out for validation (early stopping) and for the final test; ``test_size=0``
-        keeps no test part (an estimator's ``fit`` is given training rows only).
-    seed : int
-        Seeds the split, the weight initialisation done under :func:`torch_seed`, and the batch order.
-    """
-
-    epochs: int = 300
-    batch_size: int = 128
-    lr: float = 3e-3
-    weight_decay: float = 1e-4
-    patience: int = 25
-    val_size: float = 0.2
-    test_size: float = 0.2
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        owner = "TrainConfig"
-        for name in ("epochs", "batch_size", "patience"):
-            check_int(getattr(self, name), name=name, owner=owner, low=1)
-        check_int(self.seed, name="seed", owner=owner, low=0)
-        check_number(self.lr, name="lr", owner=owner, low=0, closed="right")
-        check_number(self.weight_decay, name="weight_decay", owner=owner, low=0)
-        check_number(self.val_size, name="val_size", owner=owner, low=0, high=0.5, closed="neither")
-        check_number(self.test_size, name="test_size", owner=owner, low=0, high=0.5, closed="left")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -119,6 +120,35 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     bad_path.write_text("a,b\n" + "\n".join(f"{i},{np.sin(i)}" for i in range(20)))
     bad = subprocess.run([exe, "filter", str(bad_path)], capture_output=True, text=True)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
+
+
+_HEAVY = ("torch", "captum", "plotly", "sklearn", "streamlit")
+
+
+def _modules_loaded_by(argv: list[str]) -> set[str]:
+    """The top-level packages a fresh interpreter has imported after running ``hnnviz ARGV``."""
+    script = (
+        "import json, sys\nfrom hnnviz.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, check=True)
+    return set(json.loads(done.stderr.splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["train", "--help"], ["filter", str(SAMPLES / "wine.csv"), "--target", "cultivar", "--json"]],
+    ids=["help", "train-help", "filter"],
+)
+def test_light_commands_import_no_heavy_library(argv: list[str]) -> None:
+    """Start-up time is import time: help and filtering must not load torch, captum, plotly or scikit-learn."""
+    assert _modules_loaded_by(argv).isdisjoint(_HEAVY)
+
+
+def test_the_import_guard_sees_heavy_commands() -> None:
+    """The check above can fail: a command that trains does load torch."""
+    assert "torch" in _modules_loaded_by(["explain", "missing-run-dir", "--data", "missing.csv"])
 
 
 # ----------------------------------------------------------------------------------------------------------

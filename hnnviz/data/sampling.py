@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from .._validation import check_int, check_seed
 from ..exceptions import InputValidationError
@@ -46,6 +45,8 @@ def sample_rows(dataset: Dataset, n_rows: int, *, seed: int | np.random.Generato
     rng = check_seed(seed, owner="sample_rows")
     rows = np.arange(dataset.n_rows)
     if dataset.task == "classification":
+        from sklearn.model_selection import train_test_split  # about 1 s to import: only when sampling
+
         try:
             keep, _ = train_test_split(
                 rows, train_size=n_rows, stratify=dataset.y, random_state=int(rng.integers(2**31))

@@ -1,0 +1,158 @@
+"""Command line: ``hnnviz filter|train|compare DATA ...`` and ``hnnviz explain RUN_DIR --data DATA``.
+
+The CLI only parses arguments and calls the same core functions the app pages use. Expected errors (bad
+data, bad options) print one line to stderr and exit with status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from ..exceptions import HNNVizError
+from ..specs import (
+    BASE_MODELS,
+    EXPLAIN_METHODS,
+    IFN_METHODS,
+    INTERACTION_KINDS,
+    LAB_CONFIG,
+    LAB_SPEC,
+    MODEL_KINDS,
+    SIMILARITY_METHODS,
+    IFNSpec,
+    ModelSpec,
+    TrainConfig,
+)
+
+__all__ = ["main"]
+
+_DEFAULT_SPEC, _DEFAULT_CONFIG = ModelSpec(), TrainConfig()
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hnnviz", description="Explore compositional sparsity in tabular data.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    filt = commands.add_parser(
+        "filter", help="filter a data set's dependency structure into a sparse graph and its clique complex"
+    )
+    _add_data_options(filt, "column to leave out of the features (the prediction target)")
+    _add_ifn_options(filt)
+    filt.set_defaults(handler="filter")
+
+    train = commands.add_parser("train", help="train an HNN (or its same-width dense MLP) and save the run")
+    _add_data_options(train, "column to predict (required)")
+    train.add_argument("--model", choices=MODEL_KINDS, default="hnn", help="default hnn")
+    train.add_argument("--seed", type=int, default=0, help="seeds the split, weights and batch order (default 0)")
+    _add_training_options(train)
+    _add_ifn_options(train)
+    train.add_argument("--out", required=True, metavar="DIR", help="directory to save the run in")
+    train.set_defaults(handler="train")
+
+    compare = commands.add_parser("compare", help="compare the HNN with fair baselines on identical splits")
+    _add_data_options(compare, "column to predict (required)")
+    compare.add_argument("--seeds", type=int, default=3, metavar="N", help="use seeds 0..N-1 (default 3)")
+    compare.add_argument(
+        "--models",
+        default=",".join(BASE_MODELS),
+        help=f"comma-separated, among {', '.join(BASE_MODELS)} and hnn-order<K> (default: all four)",
+    )
+    _add_training_options(compare)
+    compare.add_argument("--threads", type=int, default=1, help="threads every fit may use (default 1)")
+    _add_ifn_options(compare)
+    compare.set_defaults(handler="compare")
+
+    explain_cmd = commands.add_parser("explain", help="rank the simplices that drive a saved HNN's predictions")
+    explain_cmd.add_argument("run_dir", metavar="RUN_DIR", help="a directory written by 'hnnviz train'")
+    explain_cmd.add_argument("--data", required=True, help="rows to explain, with the model's feature columns")
+    explain_cmd.add_argument(
+        "--row",
+        type=int,
+        metavar="N",
+        help="explain only row N of the data as loaded (0-based, counted after rows with missing values are dropped)",
+    )
+    explain_cmd.add_argument("--method", choices=EXPLAIN_METHODS, default="gxa", help="default gxa (fastest)")
+    explain_cmd.add_argument("--top", type=int, default=10, help="simplices to list (default 10)")
+    explain_cmd.add_argument("--target-class", help="classification: the class to explain (default: predicted)")
+    explain_cmd.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    explain_cmd.set_defaults(handler="explain")
+
+    lab = commands.add_parser("lab", help="plant interacting groups, train an HNN, and score what it recovers")
+    lab.add_argument("--rows", type=int, default=3000, help="default 3000")
+    lab.add_argument("--features", type=int, default=24, help="default 24")
+    lab.add_argument("--groups", default="2,3,4", help="sizes of the planted groups, comma-separated (default 2,3,4)")
+    lab.add_argument(
+        "--kinds",
+        default=None,
+        help=f"the interaction of each group, comma-separated, among {', '.join(INTERACTION_KINDS)} "
+        "(default: product for pairs, sine for triples, tanh-product for larger groups)",
+    )
+    lab.add_argument("--noise", type=float, default=0.25, help="noise sd as a share of the signal's (default 0.25)")
+    lab.add_argument("--task", choices=("regression", "classification"), default="regression")
+    lab.add_argument("--seed", type=int, default=0, help="seeds the data, split and weights (default 0)")
+    lab.add_argument("--explain-method", choices=EXPLAIN_METHODS, default="ablation")
+    lab.add_argument("--k", type=int, default=None, help="top simplices scored (default: number of groups)")
+    lab.add_argument("--epochs", type=int, default=LAB_CONFIG.epochs, help=f"default {LAB_CONFIG.epochs}")
+    lab.add_argument("--width", type=int, default=LAB_SPEC.channels, help=f"default {LAB_SPEC.channels}")
+    _add_ifn_options(lab)
+    lab.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    lab.set_defaults(handler="lab")
+    return parser
+
+
+def _add_data_options(parser: argparse.ArgumentParser, target_help: str) -> None:
+    parser.add_argument("data", help="CSV, TSV, Parquet or xlsx file")
+    parser.add_argument("--target", help=target_help)
+    parser.add_argument("--sheet", metavar="NAME", help="xlsx only: the worksheet to read (default: the first)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+
+
+def _add_ifn_options(parser: argparse.ArgumentParser) -> None:
+    ifn = IFNSpec()
+    parser.add_argument(
+        "--similarity", choices=SIMILARITY_METHODS, default=ifn.similarity, help=f"default {ifn.similarity}"
+    )
+    parser.add_argument("--method", choices=IFN_METHODS, default=ifn.method, help=f"default {ifn.method}")
+    parser.add_argument(
+        "--max-clique-size", type=int, default=ifn.max_clique_size, help=f"MFCF only (default {ifn.max_clique_size})"
+    )
+    parser.add_argument("--threshold", type=float, default=ifn.threshold, help=f"MFCF only (default {ifn.threshold:g})")
+
+
+def _add_training_options(parser: argparse.ArgumentParser) -> None:
+    config, spec = _DEFAULT_CONFIG, _DEFAULT_SPEC
+    parser.add_argument("--epochs", type=int, default=config.epochs, help=f"at most (default {config.epochs})")
+    parser.add_argument(
+        "--width", type=int, default=spec.channels, help=f"channels per simplex (default {spec.channels})"
+    )
+    parser.add_argument("--max-order", type=int, default=None, help="highest simplex order (default: all)")
+    parser.add_argument("--lr", type=float, default=config.lr, help=f"AdamW learning rate (default {config.lr})")
+    parser.add_argument("--batch-size", type=int, default=config.batch_size, help=f"default {config.batch_size}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 success, 1 bad input, 2 bad usage).
+
+    Each command lives in its own module (``hnnviz.cli._<command>``, with ``run(args)`` and
+    ``summary(result)``), imported only when that command runs: ``hnnviz --help`` and ``hnnviz filter`` never
+    load torch, captum or plotly.
+    """
+    args = _parser().parse_args(argv)
+    command = importlib.import_module(f"{__name__}._{args.handler}")
+    try:
+        result = command.run(args)
+    except HNNVizError as err:
+        print(f"hnnviz {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps(result) if args.json else command.summary(result))
+    return 0

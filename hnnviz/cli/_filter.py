@@ -1,0 +1,35 @@
+"""``hnnviz filter DATA``: the filtered network and clique complex of a table."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from typing import Any
+
+from .._validation import short_repr
+from ..data import load_dataset
+from ..pipeline import filter_network
+from ._shared import ifn_spec
+
+__all__ = ["run", "summary"]
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    dataset = load_dataset(args.data, target=args.target, sheet=args.sheet)
+    network = filter_network(dataset.X, dataset.feature_names, ifn_spec(args))
+    result = network.to_dict()
+    result["dropped"] = [dataclasses.asdict(item) for item in dataset.dropped]
+    result["notes"] = [str(note) for note in dataset.notes]
+    return result
+
+
+def summary(result: dict[str, Any]) -> str:
+    lines = [
+        f"{result['method'].upper()} on {len(result['nodes'])} features ({result['similarity']} similarity): "
+        f"{len(result['edges'])} edges, {len(result['cliques'])} cliques, {len(result['separators'])} separators",
+        f"f-vector {tuple(result['f_vector'])}, Betti {tuple(result['betti'])}, {result['seconds']:.3f} s",
+    ]
+    lines += [f"dropped {d['kind']} {short_repr(d['name'], 40)}: {d['reason']}" for d in result["dropped"]]
+    lines += [f"note: {note}" for note in result["notes"]]
+    lines += ["cliques:"] + [f"  {', '.join(c)}" for c in result["cliques"]]
+    return "\n".join(lines)

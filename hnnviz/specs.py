@@ -1,0 +1,206 @@
+"""The typed options every stage takes, and the names of its choices: light to import (numpy only).
+
+The command line builds its parser from these without loading torch, scikit-learn or the graph code, and
+the stages re-export them where they are used (:class:`IFNSpec` from :mod:`hnnviz.pipeline`,
+:class:`TrainConfig` from :mod:`hnnviz.train`, :class:`ModelSpec` from :mod:`hnnviz.runs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
+
+from ._validation import check_in, check_int, check_number
+from .exceptions import InputValidationError
+
+__all__ = [
+    "BASE_MODELS",
+    "EXPLAIN_METHODS",
+    "IFN_METHODS",
+    "INTERACTION_KINDS",
+    "LAB_CONFIG",
+    "LAB_SPEC",
+    "MODEL_KINDS",
+    "SIMILARITY_METHODS",
+    "TASKS",
+    "IFNSpec",
+    "ModelSpec",
+    "TrainConfig",
+]
+
+SimilarityMethod = Literal["pearson2", "spearman2", "abs", "mi"]
+SIMILARITY_METHODS: tuple[str, ...] = ("pearson2", "spearman2", "abs", "mi")
+Task = Literal["regression", "classification"]
+TASKS: tuple[str, ...] = ("regression", "classification")
+EXPLAIN_METHODS: tuple[str, ...] = ("ig", "ablation", "gxa")
+#: Model names :func:`hnnviz.compare.compare_models` understands, besides ``"hnn-order<K>"``.
+BASE_MODELS: tuple[str, ...] = ("hnn", "mlp", "linear", "gbm")
+
+#: The interactions :func:`hnnviz.synthetic.make_planted` can plant, and the term each makes of a group.
+INTERACTION_KINDS: dict[str, str] = {
+    "product": "a*b*...",
+    "sine": "sin(a + b + ...)",
+    "tanh-product": "2*tanh(a*b*...)",
+    "max": "max(a, b, ...)",
+    "threshold": "2*[a + b + ... > 0] - 1",
+}
+
+IFNMethod = Literal["tmfg", "mfcf", "mst"]
+IFN_METHODS: tuple[str, ...] = ("tmfg", "mfcf", "mst")
+
+
+@dataclass(frozen=True)
+class IFNSpec:
+    """How to filter a network: similarity measure, filter, and the MFCF parameters.
+
+    Every function that builds a network takes one (``None`` means ``IFNSpec()``, the defaults below), so
+    the app, the command line, the estimators and saved runs share one set of options and defaults.
+
+    Attributes
+    ----------
+    similarity : {"pearson2", "spearman2", "abs", "mi"}, default "pearson2"
+        Dependency measure between columns (see :func:`hnnviz.similarity.similarity_matrix`).
+    method : {"tmfg", "mfcf", "mst"}, default "tmfg"
+        The information filtering network.
+    max_clique_size : int, default 4
+        MFCF only: the largest clique, at least 2 (see :func:`hnnviz.ifn.mfcf`).
+    threshold : float, default 0.0
+        MFCF only: the gain a vertex must exceed to join a clique; finite and at least 0.
+
+    Raises
+    ------
+    InputValidationError
+        For an unknown similarity or method, a ``max_clique_size`` that is not an int >= 2, or a
+        ``threshold`` that is not a finite number >= 0.
+
+    Examples
+    --------
+    >>> IFNSpec().label()
+    'TMFG on pearson2'
+    >>> spec = IFNSpec("mi", "mfcf", max_clique_size=3, threshold=0.1)
+    >>> spec.label()
+    'MFCF (k=3, threshold 0.1) on mi'
+    >>> spec.to_dict()
+    {'similarity': 'mi', 'method': 'mfcf', 'max_clique_size': 3, 'threshold': 0.1}
+    >>> IFNSpec.from_dict(spec.to_dict()) == spec
+    True
+    >>> IFNSpec(max_clique_size=1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hnnviz.exceptions.InputValidationError: The 'max_clique_size' parameter of IFNSpec must be an int in [2, inf]...
+    """
+
+    similarity: SimilarityMethod = "pearson2"
+    method: IFNMethod = "tmfg"
+    max_clique_size: int = 4
+    threshold: float = 0.0
+
+    def __post_init__(self) -> None:
+        owner = "IFNSpec"
+        check_in(self.similarity, SIMILARITY_METHODS, name="similarity", owner=owner)
+        check_in(self.method, IFN_METHODS, name="method", owner=owner)
+        # stored as plain int and float (e.g. from numpy scalars), so the spec is JSON-ready and hashes alike
+        object.__setattr__(
+            self, "max_clique_size", check_int(self.max_clique_size, name="max_clique_size", owner=owner, low=2)
+        )
+        object.__setattr__(self, "threshold", check_number(self.threshold, name="threshold", owner=owner, low=0))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-ready dict (the inverse of :meth:`from_dict`)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> IFNSpec:
+        """The spec written by :meth:`to_dict`: ``d`` must hold exactly its keys, with valid values.
+
+        Raises
+        ------
+        InputValidationError
+            If ``d`` is not a mapping, lacks a key or has an unknown one, or holds an invalid value.
+        """
+        names = [f.name for f in fields(cls)]
+        if not isinstance(d, Mapping):
+            raise InputValidationError(
+                f"The 'd' parameter of IFNSpec.from_dict must be a mapping. Got {type(d).__name__} instead."
+            )
+        if set(d) != set(names):
+            missing, unknown = sorted(set(names) - set(d)), sorted(set(d) - set(names), key=str)
+            raise InputValidationError(
+                f"The 'd' parameter of IFNSpec.from_dict must hold exactly the keys {names}. "
+                f"Got missing {missing} and unknown {unknown} instead."
+            )
+        return cls(**d)
+
+    def label(self) -> str:
+        """A short description for titles and summaries, e.g. ``"MFCF (k=3, threshold 0.1) on mi"``."""
+        parameters = f" (k={self.max_clique_size}, threshold {self.threshold:g})" if self.method == "mfcf" else ""
+        return f"{self.method.upper()}{parameters} on {self.similarity}"
+
+
+ModelKind = Literal["hnn", "mlp"]
+MODEL_KINDS: tuple[str, ...] = ("hnn", "mlp")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How to wire a model on a clique complex: everything but the complex and the weights.
+
+    ``kind="mlp"`` builds the dense baseline with the same layer widths as the HNN of this spec.
+    """
+
+    kind: ModelKind = "hnn"
+    channels: int = 4
+    max_order: int | None = None
+    activation: str = "gelu"
+    readout_width: int = 1
+
+    def __post_init__(self) -> None:
+        check_in(self.kind, MODEL_KINDS, name="kind", owner="ModelSpec")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters of :func:`train_model`.
+
+    Attributes
+    ----------
+    epochs : int
+        Maximum number of passes over the training rows.
+    batch_size : int
+        Rows per mini-batch.
+    lr, weight_decay : float
+        AdamW learning rate and decoupled weight decay.
+    patience : int
+        Stop after this many epochs without a better validation loss; the best weights are restored.
+    val_size, test_size : float
+        Shares of the rows held out for validation (early stopping) and for the final test; ``test_size=0``
+        keeps no test part (an estimator's ``fit`` is given training rows only).
+    seed : int
+        Seeds the split, the weight initialisation done under :func:`torch_seed`, and the batch order.
+    """
+
+    epochs: int = 300
+    batch_size: int = 128
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    patience: int = 25
+    val_size: float = 0.2
+    test_size: float = 0.2
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        owner = "TrainConfig"
+        for name in ("epochs", "batch_size", "patience"):
+            check_int(getattr(self, name), name=name, owner=owner, low=1)
+        check_int(self.seed, name="seed", owner=owner, low=0)
+        check_number(self.lr, name="lr", owner=owner, low=0, closed="right")
+        check_number(self.weight_decay, name="weight_decay", owner=owner, low=0)
+        check_number(self.val_size, name="val_size", owner=owner, low=0, high=0.5, closed="neither")
+        check_number(self.test_size, name="test_size", owner=owner, low=0, high=0.5, closed="left")
+
+
+#: The model :func:`hnnviz.synthetic.run_lab` trains by default: an HNN with 4 channels per simplex (see its Notes).
+LAB_SPEC = ModelSpec(kind="hnn", channels=4)
+#: The training protocol :func:`hnnviz.synthetic.run_lab` uses by default: the shared defaults, patience 40.
+LAB_CONFIG = TrainConfig(patience=40)
