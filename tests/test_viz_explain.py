@@ -83,6 +83,14 @@ def test_ranking_bars_are_the_ranking_in_order(attribution, row):
     assert all(len({ORDER_NAMES.index(t.name)}) == 1 for t in fig.data)  # one trace per order
 
 
+def test_ranking_bars_carry_their_simplex_for_a_click(attribution, setup):
+    """A click on a bar selects its simplex: ``customdata`` holds its vertex indices, in the run's feature order."""
+    names = setup[0].feature_names
+    fig = ranking_figure(attribution, top=12)
+    clicked = sorted((y, tuple(names[v] for v in c)) for t in fig.data for y, c in zip(t.y, t.customdata, strict=True))
+    assert [features for _, features in clicked] == [s.features for s in attribution.ranking(top=12)]
+
+
 def test_ranking_orders_filter_which_simplices_are_ranked(attribution):
     fig = ranking_figure(attribution, top=5, orders=[2, 3])
     expected = [s for s in attribution.ranking() if s.order in (2, 3)][:5]

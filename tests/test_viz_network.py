@@ -96,6 +96,16 @@ def test_tetrahedron_markers_sit_at_centroids_and_name_their_features(tmfg30):
         assert text == "tetrahedron {" + ", ".join(tmfg30.feature_names[v] for v in t) + "}"
 
 
+def test_hover_points_carry_their_simplex_for_a_click(tmfg30):
+    """Clicking an edge, triangle or tetrahedron selects it: each hover point's ``customdata`` is its vertices."""
+    fig = network_figure(tmfg30, orders=(1, 2, 3))
+    cx = tmfg30.complex
+    expected = {"edge-hover": tmfg30.graph.edges, "triangle-hover": cx.simplices[2], "tetrahedra": cx.simplices[3]}
+    for meta, simplices in expected.items():
+        (points,) = traces(fig, meta)
+        assert [list(c) for c in points.customdata] == simplices.tolist()
+
+
 def test_triangle_polygons_are_counter_clockwise(tmfg30):
     for trace in traces(network_figure(tmfg30, orders=(2,)), "triangles"):
         for piece in polylines(trace):

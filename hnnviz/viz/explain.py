@@ -96,7 +96,7 @@ def ranking_figure(
     plotly.graph_objects.Figure
         One ``"simplices"`` bar trace per order present (legend: edges, triangles, tetrahedra), named by the
         order; bar ``x`` is the score, bar ``y`` its rank (0 at the top), tick labels the escaped features
-        ``"a · b · c"``.
+        ``"a · b · c"``, ``customdata`` each bar's vertex indices (what a click on the bar selects).
 
     Raises
     ------
@@ -118,10 +118,12 @@ def ranking_figure(
     """
     ranked = _ranked(attribution, top=top, orders=orders, row=row)
     labels = [_simplex_label(s.features) for s in ranked]
+    vertex = {features[0]: i for i, features in enumerate(attribution.simplices[0])}
+    vertices = [[vertex[f] for f in s.features] for s in ranked]
     traces = []
     for order in sorted({s.order for s in ranked}):
         ranks = [i for i, s in enumerate(ranked) if s.order == order]
-        traces.append(_simplex_bars(order, ranks, ranked, labels, global_=row is None))
+        traces.append(_simplex_bars(order, ranks, ranked, labels, vertices, global_=row is None))
     fig = go.Figure(traces)
     title = _ranking_title(attribution, ranked, row)
     finish_layout(fig, title=title, height=_bar_height(len(ranked)), legend=True, top=90)
@@ -154,7 +156,13 @@ def _ranked(
 
 
 def _simplex_bars(
-    order: int, ranks: list[int], ranked: list[SimplexScore], labels: list[str], *, global_: bool
+    order: int,
+    ranks: list[int],
+    ranked: list[SimplexScore],
+    labels: list[str],
+    vertices: list[list[int]],
+    *,
+    global_: bool,
 ) -> go.Bar:
     what = "mean |attribution|" if global_ else "attribution"
     hover = [
@@ -168,6 +176,7 @@ def _simplex_bars(
         marker={"color": _order_colour(order)},
         hovertext=hover,
         hoverinfo="text",
+        customdata=[vertices[i] for i in ranks],
         name=order_name(order),
         meta="simplices",
     )

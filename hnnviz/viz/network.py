@@ -99,7 +99,8 @@ def network_figure(
         One ``"nodes"`` point per vertex; ``"edges"`` traces with one segment per edge (``customdata``: the
         edge's value, or its weight) and an ``"edge-hover"`` point per edge; ``"triangles"`` traces with one
         closed polygon per triangle and a ``"triangle-hover"`` point per triangle; one ``"tetrahedra"`` point
-        per tetrahedron; ``"highlight"`` rings; one ``"group"`` trace per group; ``"edge-colorbar"`` /
+        per tetrahedron (the hover and tetrahedron points carry their simplex's vertex indices as ``customdata``,
+        what a click selects); ``"highlight"`` rings; one ``"group"`` trace per group; ``"edge-colorbar"`` /
         ``"triangle-colorbar"``. With ``highlight``, the edge and triangle traces are named
         ``"near highlight"`` or ``"faded"``.
 
@@ -379,6 +380,7 @@ def _edge_hover(
         "marker": {"size": 8, "opacity": 0},
         "hovertext": hover,
         "hoverinfo": "text",
+        "customdata": edges.tolist(),
         "showlegend": False,
         "meta": "edge-hover",
     }
@@ -428,7 +430,7 @@ def _triangle_traces(
         for t in triangles.tolist()
     ]
     centroid = pos[triangles].mean(axis=1)
-    traces.append(_hover_points(centroid, hover, "triangle-hover"))
+    traces.append(_hover_points(centroid, hover, "triangle-hover", triangles.tolist()))
     return traces
 
 
@@ -443,7 +445,7 @@ def _counter_clockwise(pos: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     return np.where((cross < 0)[:, None], triangles[:, [0, 2, 1]], triangles)
 
 
-def _hover_points(xy: np.ndarray, hover: list[str], meta: str) -> go.Scatter:
+def _hover_points(xy: np.ndarray, hover: list[str], meta: str, members: list[list[int]]) -> go.Scatter:
     return go.Scatter(
         x=xy[:, 0],
         y=xy[:, 1],
@@ -451,6 +453,7 @@ def _hover_points(xy: np.ndarray, hover: list[str], meta: str) -> go.Scatter:
         marker={"size": 8, "opacity": 0},
         hovertext=hover,
         hoverinfo="text",
+        customdata=members,
         showlegend=False,
         meta=meta,
     )
@@ -466,7 +469,8 @@ def _tetrahedron_traces(
     tetrahedra = cx.simplices[3]
     centroid = pos[tetrahedra].mean(axis=1)
     near = _touches(tetrahedra, chosen)
-    trace = _hover_points(centroid, [f"tetrahedron {group_text(t, names)}" for t in tetrahedra.tolist()], "tetrahedra")
+    hover = [f"tetrahedron {group_text(t, names)}" for t in tetrahedra.tolist()]
+    trace = _hover_points(centroid, hover, "tetrahedra", tetrahedra.tolist())
     trace.marker = {
         "size": 7,
         "symbol": "diamond",
