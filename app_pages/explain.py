@@ -6,6 +6,7 @@ The page explains the HNN trained on the Train page, on the table and network it
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.shared import common
@@ -15,11 +16,13 @@ from hnnviz.data import Dataset
 from hnnviz.estimates import explain_seconds
 from hnnviz.explain import Attribution, explain, order_split
 from hnnviz.faithfulness import FaithfulnessReport, faithfulness_report, knock_out
+from hnnviz.inspect import SimplexResponse, inspect_simplex
 from hnnviz.jobs import Job, TrainingJob
 from hnnviz.runs import Run
 from hnnviz.viz import (
     deletion_insertion_figure,
     feature_importance_figure,
+    inspector_figure,
     knockout_figure,
     network_figure,
     order_waterfall_figure,
@@ -33,6 +36,12 @@ METHOD_LABELS = {
     "ablation": "ablation (knock each unit out)",
 }
 METRIC_LABELS = {"r2": "R²", "accuracy": "accuracy"}
+INSPECT_LESSON = (
+    "Every HNN unit reads a known, small group of features. Here the group's own features vary over a grid while "
+    "every other feature stays at the reference (an average row, or the chosen row); the colour is what the unit "
+    "adds to the prediction (or the prediction itself). Dots are training rows. The shape is read from the "
+    "surface: *additive* if the features act separately, *product-like* or *max-like* if they work together."
+)
 LESSON = (
     "An **attribution** says how much each unit contributed to a prediction, compared with the prediction "
     "for an average row (the training mean). In an HNN every unit is a simplex, a named group of features, so "
@@ -100,10 +109,12 @@ def attribution(app: AppState, run: Run, ds: Dataset, method: str, row: int | No
     return app.attributions[key]
 
 
-def ranking_tab(attr: Attribution, run: Run, one_row: bool) -> None:
+def ranking_tab(app: AppState, attr: Attribution, run: Run, ds: Dataset, chosen_row: int | None) -> None:
+    one_row = chosen_row is not None
     st.caption(
-        "The row's own scores, signed: positive pushes the prediction up." if one_row else
-        "Mean |score| over the test rows: how much each simplex moves predictions, in either direction."
+        ("The row's own scores, signed: positive pushes the prediction up." if one_row else
+         "Mean |score| over the test rows: how much each simplex moves predictions, in either direction.")
+        + " Click a bar to look inside that simplex."
     )  # fmt: skip
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     available = list(range(1, len(attr.scores)))
@@ -116,22 +127,97 @@ def ranking_tab(attr: Attribution, run: Run, one_row: bool) -> None:
         st.info("Pick at least one order.")
         return
     row = 0 if one_row else None
-    st.plotly_chart(ranking_figure(attr, top=top, orders=orders, row=row), key="explain.ranking")
+    clickable(ranking_figure(attr, top=top, orders=orders, row=row), "explain.ranking", run)
+    inspector(app, run, ds, attr, chosen_row)
     ranked = [s for s in attr.ranking(row=row) if s.order in orders][:top]
     table = [{"simplex": " · ".join(s.features), "order": s.order, "score": round(s.score, 5)} for s in ranked]
     st.dataframe(table, hide_index=True, width="stretch")
     st.plotly_chart(feature_importance_figure(attr, top=top), key="explain.features")
 
 
-def network_tab(attr: Attribution, run: Run, one_row: bool) -> None:
-    st.caption("Edges and triangles coloured by their scores, on the network the model was wired with.")
+def network_tab(app: AppState, attr: Attribution, run: Run, ds: Dataset, chosen_row: int | None) -> None:
+    st.caption(
+        "Edges and triangles coloured by their scores, on the network the model was wired with. Click the middle "
+        "of an edge or triangle to look inside it."
+    )
+    one_row = chosen_row is not None
     row = 0 if one_row else None
     values = {"edge_values": attr.simplex_values(1, row)}
     if len(attr.scores) > 2:
         values["triangle_values"] = attr.simplex_values(2, row)
     label = f"{attr.method} score" if one_row else f"mean |{attr.method}|"
     fig = network_figure(run.network, orders=(1, 2), value_label=label, **values)
-    st.plotly_chart(fig, key="explain.network")
+    clickable(fig, "explain.network", run)
+    inspector(app, run, ds, attr, chosen_row)
+
+
+# ---- the simplex inspector ------------------------------------------------------------------------------------
+
+
+def clickable(fig: go.Figure, key: str, run: Run) -> None:
+    """A chart whose simplices (bars, or the hover points of edges and triangles) open the inspector on click."""
+    st.plotly_chart(
+        fig, key=key, on_select=lambda: picked(key, run.feature_names), selection_mode="points",
+        config={"displayModeBar": False},
+    )  # fmt: skip
+
+
+def picked(key: str, names: tuple[str, ...]) -> None:
+    """The clicked point's simplex (its ``customdata``: vertex indices) becomes the inspected one."""
+    points = st.session_state[key]["selection"]["points"]
+    vertices = next((p["customdata"] for p in points if isinstance(p.get("customdata"), list)), None)
+    if vertices is not None and len(vertices) >= 2:
+        st.session_state[Keys.INSPECT_SIMPLEX] = tuple(names[int(v)] for v in vertices)
+
+
+def inspector(app: AppState, run: Run, ds: Dataset, attr: Attribution, row: int | None) -> None:
+    """Look inside one simplex: its unit's response (and the model's) over its own features, the others held."""
+    options = [s.features for s in attr.ranking(top=40)]
+    current = st.session_state.get(Keys.INSPECT_SIMPLEX)
+    if current is not None and current not in options:  # clicked on the drawing, beyond the top 40
+        options.insert(0, current)
+    if not options:
+        return
+    if current is None:
+        st.session_state[Keys.INSPECT_SIMPLEX] = options[0]
+    with st.container(border=True):
+        st.markdown("**Inside one simplex**")
+        common.lesson(INSPECT_LESSON)
+        left, middle, right = st.columns([3, 2, 2])
+        features = left.selectbox("Simplex", options, key=Keys.INSPECT_SIMPLEX, format_func=" · ".join)
+        show = middle.segmented_control(
+            "Response of", ["unit", "prediction"], default="unit", required=True, key=Keys.INSPECT_SHOW,
+            format_func={"unit": "its unit", "prediction": "the prediction"}.get,
+        )  # fmt: skip
+        references = ["mean"] + ([] if row is None else [row])
+        reference = right.segmented_control(
+            "Other features at", references, default="mean", required=True, key=Keys.INSPECT_REFERENCE,
+            format_func=lambda r: "training mean" if r == "mean" else f"row {r}",
+        )  # fmt: skip
+        target = inspected_class(run)
+        response = inspection(app, run, ds, tuple(features), reference if reference in references else "mean", target)
+        reading = response.unit_reading if show == "unit" else response.prediction_reading
+        st.plotly_chart(inspector_figure(response, show=show), key="explain.inspector")
+        st.markdown(f"**Shape:** {common.plain(reading.text)}")
+
+
+def inspected_class(run: Run) -> object | None:
+    """Classification: the class whose probability (and logit) the inspector shows; None for regression."""
+    if run.classes is None:
+        return None
+    return st.selectbox("Class", list(run.classes), key=Keys.INSPECT_CLASS, format_func=str)
+
+
+def inspection(
+    app: AppState, run: Run, ds: Dataset, features: tuple[str, ...], reference: str | int, target: object | None
+) -> SimplexResponse:
+    """The simplex's response surfaces, computed once per session for each choice."""
+    key = (id(run), features, reference, target)
+    if key not in app.inspections:
+        train = ds.X[run.result.split.train]
+        fixed = reference if reference == "mean" else ds.X[int(reference)]
+        app.inspections[key] = inspect_simplex(run, features, X=train, reference=fixed, target=target)
+    return app.inspections[key]
 
 
 def split_tab(run: Run, ds: Dataset, row: int | None, attr: Attribution) -> None:
@@ -237,8 +323,8 @@ def main() -> None:
     method, row = choose_rows(run, ds)
     attr = attribution(app, run, ds, method, row)
     views = {
-        "Ranking": lambda: ranking_tab(attr, run, row is not None),
-        "On the network": lambda: network_tab(attr, run, row is not None),
+        "Ranking": lambda: ranking_tab(app, attr, run, ds, row),
+        "On the network": lambda: network_tab(app, attr, run, ds, row),
         "One row": lambda: split_tab(run, ds, row, attr),
         "Knock out": lambda: knockout_tab(app, run, ds, method),
         "Faithfulness": lambda: faithfulness_tab(app, job, run, method),

@@ -22,6 +22,7 @@ from .specs import IFN_METHODS, IFNSpec
 
 __all__ = ["IFN_METHODS", "FilteredNetwork", "IFNSpec", "Neighbourhood", "build_graph", "check_ifn", "filter_network"]
 
+
 def check_ifn(ifn: IFNSpec | None, *, owner: str) -> IFNSpec:
     """Return ``ifn``, or ``IFNSpec()`` for None; anything else raises :class:`InputValidationError`."""
     if ifn is None:

@@ -22,6 +22,7 @@ __all__ = [
     "make_breast_cancer",
     "make_diabetes",
     "make_planted_interactions",
+    "make_planted_shapes",
     "make_sp500_returns",
     "make_wine",
 ]
@@ -138,6 +139,63 @@ def make_planted_interactions(seed: int = 0, n_rows: int = 3000) -> tuple[pd.Dat
     return x, truth
 
 
+def make_planted_shapes(seed: int = 0, n_rows: int = 1500) -> tuple[pd.DataFrame, dict]:
+    """Synthetic regression with one planted pair per shape (product, max, threshold), for the simplex inspector.
+
+    Drawn by :func:`hnnviz.synthetic.make_planted` (correlated blocks, within-block correlation 0.64, no
+    hierarchy): ``y = x01*x02 + max(x03, x04) + 2*[x05 + x06 > 0] - 1 + 0.25*sd(s)*e``, with ``x07..x10`` a
+    correlated block of distractors.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed of ``make_planted``.
+    n_rows : int, default 1500
+        Number of rows.
+
+    Returns
+    -------
+    df : pandas.DataFrame
+        Columns ``x01..x10`` and ``y``, rounded to 6 decimals after generation.
+    truth : dict
+        The planted groups, the formula and the generating parameters (written as JSON).
+    """
+    from hnnviz.synthetic import make_planted
+
+    planted = make_planted(
+        n_rows, 10, (2, 2, 2), kinds=("product", "max", "threshold"), hierarchical=False, seed=seed
+    )  # fmt: skip
+    data = planted.dataset
+    df = pd.DataFrame(np.round(data.X, 6), columns=list(data.feature_names))
+    df["y"] = np.round(data.y, 6)
+    terms = [line.split(" = ", 1)[1] for line in planted.formula.split("; ")[: len(planted.groups)]]
+    truth = {
+        "file": "planted_shapes.csv",
+        "target": "y",
+        "task": "regression",
+        "formula": planted.formula,
+        "planted_groups": [list(g) for g in planted.groups],
+        "terms": [
+            {"order": len(group), "features": list(group), "function": term, "shape": kind}
+            for group, term, kind in zip(planted.groups, terms, planted.kinds, strict=True)
+        ],
+        "irrelevant_features": list(planted.distractors),
+        "correlated_groups": [list(b) for b in planted.blocks],
+        "feature_model": (
+            "per block b: factor_b ~ N(0, 1); each x in b = 0.8*factor_b + 0.6*e_x, e_x ~ N(0, 1); blocks "
+            "independent; features and y rounded to 6 decimals after y is computed"
+        ),
+        "within_group_correlation": planted.within_group_correlation,
+        "noise_sd": round(planted.noise * float(planted.signal.std()), 4),
+        "signal_variance": round(float(planted.signal.var()), 4),
+        "seed": seed,
+        "n_rows": n_rows,
+        "generator": "hnnviz.synthetic.make_planted(n_rows, 10, (2, 2, 2), kinds=('product', 'max', "
+        "'threshold'), hierarchical=False, seed=seed)",
+    }
+    return df, truth
+
+
 def _write_csv(df: pd.DataFrame, path: Path, float_format: str) -> None:
     """Write ``df`` and check that reading it back gives the same values (to the written precision)."""
     df.to_csv(path, index=False, float_format=float_format, lineterminator="\n")
@@ -160,11 +218,15 @@ def main(out_dir: Path = HERE) -> None:
     }
     planted, truth = make_planted_interactions()
     tables["planted_interactions.csv"] = (planted, "%.6f")
+    shapes, shapes_truth = make_planted_shapes()
+    tables["planted_shapes.csv"] = (shapes, "%.6f")
     for file, (df, float_format) in tables.items():
         _write_csv(df, out_dir / file, float_format)
         print(f"{file}: {df.shape[0]} rows x {df.shape[1]} columns")
     (out_dir / "planted_interactions.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
     print("planted_interactions.json: ground truth")
+    (out_dir / "planted_shapes.json").write_text(json.dumps(shapes_truth, indent=2) + "\n", encoding="utf-8")
+    print("planted_shapes.json: ground truth")
 
 
 if __name__ == "__main__":

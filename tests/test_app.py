@@ -89,9 +89,10 @@ def traces(app: AppTest, meta: str) -> list[dict]:
 
 
 def array(value) -> np.ndarray:
-    """A plotly JSON array: a list, or plotly's base64 typed array ``{"dtype", "bdata"}``."""
+    """A plotly JSON array: a list, or plotly's base64 typed array ``{"dtype", "bdata"[, "shape"]}``."""
     if isinstance(value, dict):
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape([int(n) for n in str(value["shape"]).split(",")]) if "shape" in value else flat
     return np.asarray(value)
 
 
@@ -488,6 +489,37 @@ def test_explaining_one_row_every_method_knock_out_and_faithfulness(at):
         "deletion beats random", "insertion beats random", "cascading randomisation", "permuted labels",
     ]  # fmt: skip
     assert traces(at, "random-band")
+
+
+def test_the_inspector_looks_inside_the_chosen_simplex(at):
+    """The panel under the ranking shows the top simplex first, then the one picked (as a click would), its unit
+    or the prediction, at the training mean or at the chosen row, with the reading computed by the core."""
+    use_sample(at, "planted_shapes")
+    train(at, epochs=6)
+    visit(at, "explain")
+    assert_ok(at)
+    job = app_state(at).training
+    run = job.runs["HNN"]
+    ranked = [s.features for s in app_state(at).attributions[(id(run), "gxa", None)].ranking()]
+    assert at.selectbox(key=Keys.INSPECT_SIMPLEX).value == ranked[0]
+    edge = next(features for features in ranked[1:] if len(features) == 2)
+    at.session_state[Keys.INSPECT_SIMPLEX] = edge  # what a click on its bar or on its edge sets
+    at.run()
+    assert_ok(at)
+    response = app_state(at).inspections[(id(run), edge, "mean", None)]
+    (surface,) = traces(at, "surface")
+    assert np.allclose(array(surface["z"]), response.unit.T)  # rows of the map: second feature
+    assert f"**Shape:** {response.unit_reading.text}" in shown(at.markdown)
+    at.segmented_control(key=Keys.INSPECT_SHOW).set_value("prediction").run()
+    assert_ok(at)
+    assert f"**Shape:** {response.prediction_reading.text}" in shown(at.markdown)
+    (surface,) = traces(at, "surface")
+    assert np.allclose(array(surface["z"]), response.prediction.T)
+    at.segmented_control(key=Keys.EXPLAIN_SCOPE).set_value("one row").run()
+    row = at.selectbox(key=Keys.EXPLAIN_ROW).value
+    at.segmented_control(key=Keys.INSPECT_REFERENCE).set_value(row).run()
+    assert_ok(at)
+    assert np.array_equal(app_state(at).inspections[(id(run), edge, row, None)].reference, job.dataset.X[row])
 
 
 def test_the_lab_scores_what_it_planted(at):

@@ -29,6 +29,7 @@ from hnnviz.data.sampling import sample_rows
 from hnnviz.estimates import epoch_seconds
 from hnnviz.exceptions import HNNVizError
 from hnnviz.explain import Attribution
+from hnnviz.inspect import SimplexResponse
 from hnnviz.jobs import ComparisonJob, Job, LabJob, TrainingJob
 from hnnviz.pipeline import FilteredNetwork, IFNSpec, filter_network
 from hnnviz.runs import ModelSpec
@@ -107,6 +108,10 @@ class Keys:
     EXPLAIN_KNOCKOUT = "explain.knockout"
     EXPLAIN_CHECK = "explain.check"
     EXPLAIN_START = "explain.start"
+    INSPECT_SIMPLEX = "explain.inspect_simplex"
+    INSPECT_SHOW = "explain.inspect_show"
+    INSPECT_REFERENCE = "explain.inspect_reference"
+    INSPECT_CLASS = "explain.inspect_class"
     # lab page
     LAB_GROUPS = "lab.groups"
     LAB_DISTRACTORS = "lab.distractors"
@@ -186,6 +191,7 @@ class AppState:
     comparison: ComparisonJob | None = None  # the baselines over several seeds
     attributions: dict[tuple[Any, ...], Attribution] = field(default_factory=dict)  # of the trained HNN
     checks: dict[tuple[Any, ...], Job] = field(default_factory=dict)  # faithfulness reports being made
+    inspections: dict[tuple[Any, ...], SimplexResponse] = field(default_factory=dict)  # simplices looked inside
     lab: LabJob | None = None
 
     def start_training(self, job: TrainingJob) -> None:
@@ -193,6 +199,7 @@ class AppState:
         self.training = job.start()
         self.attributions.clear()
         self.checks.clear()
+        self.inspections.clear()
 
     def sources(self) -> list[str]:
         """Every data source the user can pick: the bundled samples, then the uploads."""

@@ -74,6 +74,14 @@ SAMPLES: MappingProxyType[str, SampleInfo] = MappingProxyType(
             "Synthetic: 3000 rows x 24 features in correlated groups; y = x01*x02 + sin(x03+x04+x05) "
             "+ 2*tanh(x06*x07*x08*x09) + noise. Ground truth in planted_interactions.json.",
         ),
+        "planted_shapes": SampleInfo(
+            "planted_shapes.csv",
+            "y",
+            "regression",
+            "Synthetic: 1500 rows x 10 features in correlated pairs; y = x01*x02 + max(x03, x04) "
+            "+ 2*[x05 + x06 > 0] - 1 + noise: one pair per shape, for the simplex inspector. "
+            "Ground truth in planted_shapes.json.",
+        ),
     }
 )
 

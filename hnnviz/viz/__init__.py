@@ -11,6 +11,7 @@ render the result.
 - :mod:`~hnnviz.viz.complex`: the Homological Neural Network a clique complex defines.
 - :mod:`~hnnviz.viz.graph`: the clique tree, the similarity matrix, an offline pyvis page.
 - :mod:`~hnnviz.viz.training`: loss curves (live or finished), predictions, the confusion matrix, model scores.
+- :mod:`~hnnviz.viz.inspect`: one simplex's unit and the prediction over its features (the simplex inspector).
 - :mod:`~hnnviz.viz.explain`: top simplices and features, a prediction split by order, deletion/insertion
   curves against random orderings, predictions before and after a knock-out.
 """
@@ -26,6 +27,7 @@ from .explain import (
     ranking_figure,
 )
 from .graph import clique_tree_figure, graph_html, similarity_heatmap
+from .inspect import inspector_figure
 from .layout import LAYOUTS, is_maximal_planar, layout_positions, planar_positions
 from .network import graph_figure, light_network_figure, network_figure
 from .training import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
@@ -42,6 +44,7 @@ __all__ = [
     "graph_figure",
     "graph_html",
     "hnn_layers_figure",
+    "inspector_figure",
     "is_maximal_planar",
     "knockout_figure",
     "layout_positions",
