@@ -562,6 +562,7 @@ def test_rows_are_accounted_for(rows):
         ("wine", (178, 13), "classification", 3),
         ("sp500_returns", (8312, 20), None, None),
         ("planted_interactions", (3000, 24), "regression", None),
+        ("planted_shapes", (1500, 10), "regression", None),
     ],
 )
 def test_samples_load(name, shape, task, n_classes):
