@@ -163,6 +163,19 @@ def progress_text(page) -> str:
     return page.get_by_test_id("stProgress").first.inner_text()
 
 
+def click_ranking_bar(page, rank: int) -> str:
+    """Click the bar of this rank in the Explain page's ranking; return its simplex as labelled (``"a · b"``)."""
+    ranking = page.get_by_role("tabpanel", name="Ranking").locator(".js-plotly-plot").first
+    tick = ranking.locator(".ytick text").nth(rank)
+    label = tick.text_content()
+    tick_y = tick.bounding_box()["y"] + tick.bounding_box()["height"] / 2
+    boxes = [box for bar in ranking.locator("g.point path").all() if (box := bar.bounding_box())]
+    bar = min(boxes, key=lambda box: abs(box["y"] + box["height"] / 2 - tick_y))
+    page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
+    settle(page)
+    return label
+
+
 def test_train_pause_resume_explain_lab_and_share(page, context, server, tmp_path):
     choose(page, "Data", "planted_interactions (sample)")
     go_to(page, "Train")
@@ -182,6 +195,10 @@ def test_train_pause_resume_explain_lab_and_share(page, context, server, tmp_pat
 
     go_to(page, "Explain")
     expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    label = click_ranking_bar(page, rank=1)  # the inspector opens on the clicked simplex
+    expect(page.get_by_role("combobox", name="Simplex")).to_have_value(label)
+    inspector = page.get_by_role("tabpanel", name="Ranking").locator(".js-plotly-plot").nth(1)
+    expect(inspector.locator(".gtitle")).to_contain_text(label.replace(" · ", ", "))
     page.get_by_role("tab", name="On the network").click()
     expect(
         page.get_by_role("tabpanel", name="On the network").locator(".js-plotly-plot .main-svg").first
