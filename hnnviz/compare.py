@@ -9,6 +9,11 @@ is scored on exactly the same test rows. The models (SPEC §6: baselines must be
 ``"mlp"``
     The dense network with the same widths, activation and per-order linear readouts as that HNN, trained
     with the same protocol (no single-unit bottleneck).
+``"mlp-pruned"``
+    That MLP trained, then globally magnitude-pruned in rounds, fine-tuned after each, down to exactly the
+    HNN's number of layer weights (:func:`hnnviz.pruning.train_pruned`): a standard sparse network of the
+    HNN's size. Not fitted by default (it is not in :data:`BASE_MODELS`): it costs a dense fit plus one
+    fine-tuning per round, about 4 fits.
 ``"hnn-order<K>"`` (e.g. ``"hnn-order2"``)
     The HNN truncated at simplex order ``K`` (``ModelSpec.max_order = K``; ``K = 1`` stops at edges), to
     see what each order of interaction adds (``K = 0``: only the inputs' linear readout). A ``K`` above the
@@ -22,6 +27,11 @@ is scored on exactly the same test rows. The models (SPEC §6: baselines must be
 The neural nets use the validation rows only to decide when to stop (early stopping); the classical models
 have no such use for them, so they are fitted on the training and validation rows together. Withholding
 those rows from them would handicap the baselines.
+
+Fit times measure the same thing for every model: the fit itself (for the nets, the whole training call:
+scaling, epochs and final metrics; for ``"mlp-pruned"`` the dense fit, every pruning and fine-tuning), not
+the information filtering network, clique complex and model build that wire a net, which each record
+reports apart as ``build_seconds``.
 
 Every fit gets the same thread budget (``threads``, default 1), so fit times compare fairly. One thread is
 also the fast choice for tables of this size: on 2 busy cores, 2 threads made the same small fits 15-60x
@@ -50,11 +60,20 @@ from ._validation import check_int
 from .data import Dataset
 from .exceptions import InputValidationError
 from .pipeline import IFNSpec, check_ifn
+from .pruning import train_pruned
 from .runs import ModelSpec, train_run
-from .specs import BASE_MODELS
+from .specs import BASE_MODELS, OPTIONAL_MODELS
 from .train import Split, TrainConfig, metrics, split_rows
 
-__all__ = ["BASE_MODELS", "PRIMARY_METRICS", "Comparison", "ModelRecord", "compare_models", "parse_model_name"]
+__all__ = [
+    "BASE_MODELS",
+    "OPTIONAL_MODELS",
+    "PRIMARY_METRICS",
+    "Comparison",
+    "ModelRecord",
+    "compare_models",
+    "parse_model_name",
+]
 
 
 #: The metric a comparison is ranked by, per task (higher is better for both).
@@ -76,19 +95,24 @@ class ModelRecord:
     metrics : dict of str to float
         Test metrics in original units (:func:`hnnviz.train.metrics`).
     n_params : int
-        Trainable parameters (neural nets), coefficients plus intercepts (``"linear"``), or the number of
-        tree nodes across all trees (``"gbm"``: nodes, not parameters).
+        Trainable parameters (neural nets; for ``"mlp-pruned"`` the surviving layer weights plus every bias
+        and readout), coefficients plus intercepts (``"linear"``), or the number of tree nodes across all
+        trees (``"gbm"``: nodes, not parameters).
     seconds : float
-        Wall time of the fit (for the neural nets including the IFN and clique complex of the training rows).
+        Wall time of the fit alone (see the module docstring); for ``"mlp-pruned"`` the dense fit, the pruning
+        and every fine-tuning.
     test_rows : tuple of int
         The rows the model was scored on.
     epochs_run : int or None
-        Epochs trained (neural nets only).
+        Epochs trained (neural nets only; for ``"mlp-pruned"`` summed over the dense fit and fine-tunings).
     dead_readouts : tuple of int
         Orders whose readout is constant on every training row (neural nets; should be empty).
     constant_features : tuple of str
         Features constant on this seed's training rows, given zero similarity in the network (neural nets
         only; see :attr:`hnnviz.pipeline.FilteredNetwork.constant_features`).
+    build_seconds : float
+        Wall time of wiring a neural net before its fit: the IFN and clique complex of the training rows and
+        the model build (0 for the classical models).
     """
 
     model: str
@@ -100,6 +124,7 @@ class ModelRecord:
     epochs_run: int | None = None
     dead_readouts: tuple[int, ...] = ()
     constant_features: tuple[str, ...] = ()
+    build_seconds: float = 0.0
 
     @property
     def size_unit(self) -> str:
@@ -217,7 +242,7 @@ def parse_model_name(name: str) -> tuple[str, int | None]:
 
     Returns
     -------
-    kind : {"hnn", "mlp", "linear", "gbm"}
+    kind : {"hnn", "mlp", "mlp-pruned", "linear", "gbm"}
     max_order : int or None
         ``K`` for ``"hnn-order<K>"``; ``None`` otherwise (all orders of the spec).
 
@@ -228,14 +253,14 @@ def parse_model_name(name: str) -> tuple[str, int | None]:
 
     Examples
     --------
-    >>> parse_model_name("hnn-order2"), parse_model_name("gbm")
-    (('hnn', 2), ('gbm', None))
+    >>> parse_model_name("hnn-order2"), parse_model_name("mlp-pruned")
+    (('hnn', 2), ('mlp-pruned', None))
     """
-    if name in BASE_MODELS:
+    if name in BASE_MODELS + OPTIONAL_MODELS:
         return name, None
     match = _ORDER_MODEL.fullmatch(str(name))
     if match is None:
-        choices = ", ".join(repr(m) for m in BASE_MODELS)
+        choices = ", ".join(repr(m) for m in BASE_MODELS + OPTIONAL_MODELS)
         raise InputValidationError(
             f"The 'models' parameter of compare_models must list models among {choices} or 'hnn-order<K>' "
             f"(e.g. 'hnn-order2'). Got {name!r} instead."
@@ -278,7 +303,8 @@ def compare_models(
         Each seed makes one split (shared by all models) and seeds every model's initial weights, batch
         order or randomness.
     models : sequence of str, default ("hnn", "mlp", "linear", "gbm")
-        Names among :data:`BASE_MODELS` or ``"hnn-order<K>"`` (see the module docstring).
+        Names among :data:`BASE_MODELS`, :data:`OPTIONAL_MODELS` (``"mlp-pruned"``) or ``"hnn-order<K>"`` (see
+        the module docstring).
     spec : ModelSpec, optional
         Widths, activation and readouts of the neural nets (``kind`` and, for ``hnn-order<K>``,
         ``max_order`` are set per model).
@@ -375,7 +401,9 @@ def _fit_all(
             dataset.n_rows, dataset.y, dataset.task, val_size=config.val_size, test_size=config.test_size, seed=seed
         )
         for name, (kind, max_order) in kinds.items():
-            if kind in _NEURAL:
+            if kind == "mlp-pruned":
+                record = _fit_pruned(dataset, spec, replace(config, seed=seed), split, ifn)
+            elif kind in _NEURAL:
                 model_spec = replace(spec, kind=kind, max_order=spec.max_order if max_order is None else max_order)
                 record = _fit_neural(dataset, name, model_spec, replace(config, seed=seed), split, ifn)
             else:
@@ -389,20 +417,39 @@ def _fit_all(
 def _fit_neural(
     dataset: Dataset, name: str, spec: ModelSpec, config: TrainConfig, split: Split, ifn: IFNSpec
 ) -> ModelRecord:
+    """Fit one net; its time is the training call's (``TrainResult.seconds``), the rest of ``train_run`` is its
+    build."""
     start = time.perf_counter()
     run = train_run(dataset, spec, config=config, split=split, ifn=ifn)
-    seconds = time.perf_counter() - start
     result = run.result
     return ModelRecord(
         model=name,
         seed=config.seed,
         metrics=result.metrics["test"],
         n_params=run.model.n_params,
-        seconds=seconds,
+        seconds=result.seconds,
         test_rows=tuple(result.split.test.tolist()),
         epochs_run=result.epochs_run,
         dead_readouts=result.dead_readouts,
         constant_features=run.network.constant_features,
+        build_seconds=time.perf_counter() - start - result.seconds,
+    )
+
+
+def _fit_pruned(dataset: Dataset, spec: ModelSpec, config: TrainConfig, split: Split, ifn: IFNSpec) -> ModelRecord:
+    run = train_pruned(dataset, spec, config=config, split=split, ifn=ifn)
+    pruned, result = run.pruned, run.result
+    return ModelRecord(
+        model="mlp-pruned",
+        seed=config.seed,
+        metrics=result.metrics["test"],
+        n_params=pruned.n_params,
+        seconds=pruned.seconds,
+        test_rows=tuple(result.split.test.tolist()),
+        epochs_run=pruned.epochs_run,
+        dead_readouts=result.dead_readouts,
+        constant_features=run.network.constant_features,
+        build_seconds=run.build_seconds,
     )
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "LAB_CONFIG",
     "LAB_SPEC",
     "MODEL_KINDS",
+    "OPTIONAL_MODELS",
     "SIMILARITY_METHODS",
     "TASKS",
     "IFNSpec",
@@ -36,6 +37,8 @@ TASKS: tuple[str, ...] = ("regression", "classification")
 EXPLAIN_METHODS: tuple[str, ...] = ("ig", "ablation", "gxa")
 #: Model names :func:`hnnviz.compare.compare_models` understands, besides ``"hnn-order<K>"``.
 BASE_MODELS: tuple[str, ...] = ("hnn", "mlp", "linear", "gbm")
+#: Models :func:`hnnviz.compare.compare_models` fits only when asked (each costs several fits).
+OPTIONAL_MODELS: tuple[str, ...] = ("mlp-pruned",)
 
 #: The interactions :func:`hnnviz.synthetic.make_planted` can plant, and the term each makes of a group.
 INTERACTION_KINDS: dict[str, str] = {

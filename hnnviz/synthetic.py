@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._validation import check_in, check_int, check_number, check_seed
+from ._validation import check_in, check_int, check_number, check_seed, short_repr
 from .data import Dataset
 from .exceptions import InputValidationError
 from .explain import EXPLAIN_METHODS, Attribution, SimplexScore, explain
@@ -428,24 +428,36 @@ def _hit(features: Sequence[str], groups: list[frozenset[str]]) -> int | None:
     return holding[0] if len(holding) == 1 else None
 
 
-def _top_hits(groups: Groups, attribution: Attribution, k: int, owner: str) -> list[int | None]:
+def _top_hits(groups: Groups, attribution: Attribution | Groups, k: int, owner: str) -> list[int | None]:
+    """The group each of the ``k`` top-ranked feature groups hits: an Attribution's simplices (orders >= 1)
+    or the first ``k`` of a ranked sequence of feature groups."""
     sets = _group_sets(groups, owner)
     k = check_int(k, name="k", owner=owner, low=1)
-    top = attribution.ranking(top=k)
-    if not top:
-        raise InputValidationError(f"The 'attribution' parameter of {owner} must score simplices of order >= 1.")
-    return [_hit(s.features, sets) for s in top]
+    if isinstance(attribution, Attribution):
+        top = [s.features for s in attribution.ranking(top=k)]
+        if not top:
+            raise InputValidationError(f"The 'attribution' parameter of {owner} must score simplices of order >= 1.")
+    else:
+        top = list(attribution)[:k]
+        if not top or any(isinstance(features, str) for features in top):
+            raise InputValidationError(
+                f"The 'attribution' parameter of {owner} must be an Attribution or a non-empty ranked sequence of "
+                f"feature groups. Got {short_repr(attribution)} instead."
+            )
+    return [_hit(features, sets) for features in top]
 
 
-def precision_at_k(groups: Groups, attribution: Attribution, k: int) -> float:
-    """Share of the ``k`` top-ranked simplices (orders >= 1) that hit a planted group.
+def precision_at_k(groups: Groups, attribution: Attribution | Groups, k: int) -> float:
+    """Share of the ``k`` top-ranked simplices (orders >= 1), or feature groups, that hit a planted group.
 
     Parameters
     ----------
     groups : sequence of sequence of str
         The planted groups (disjoint, at least 2 features each).
-    attribution : Attribution
-        Ranked by :meth:`~hnnviz.explain.Attribution.ranking` (mean ``|score|`` over its rows, orders >= 1).
+    attribution : Attribution or sequence of sequence of str
+        Ranked by :meth:`~hnnviz.explain.Attribution.ranking` (mean ``|score|`` over its rows, orders >= 1), or
+        feature groups already ranked, most important first (e.g. the units of a pruned MLP,
+        :func:`hnnviz.pruning.rank_units`), each scored as a simplex of those features.
     k : int
         How many top simplices to score; if fewer simplices exist, all of them are scored.
 
@@ -457,7 +469,7 @@ def precision_at_k(groups: Groups, attribution: Attribution, k: int) -> float:
     Raises
     ------
     InputValidationError
-        For a bad group, ``k < 1``, or an attribution without simplices of order >= 1.
+        For a bad group, ``k < 1``, an attribution without simplices of order >= 1, or an empty ranking.
 
     Notes
     -----
@@ -484,12 +496,14 @@ def precision_at_k(groups: Groups, attribution: Attribution, k: int) -> float:
     ... )
     >>> precision_at_k([("a", "b")], attr, 2), precision_at_k([("a", "c")], attr, 1)
     (0.5, 0.0)
+    >>> precision_at_k([("a", "b")], [("a", "b"), ("a", "c")], 2)  # the same ranking, as feature groups
+    0.5
     """
     hits = _top_hits(groups, attribution, k, "precision_at_k")
     return sum(h is not None for h in hits) / len(hits)
 
 
-def recall_at_k(groups: Groups, attribution: Attribution, k: int) -> float:
+def recall_at_k(groups: Groups, attribution: Attribution | Groups, k: int) -> float:
     """Share of the planted groups hit by at least one of the ``k`` top-ranked simplices.
 
     A hit is defined as in :func:`precision_at_k`; parameters and errors are the same.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import time
 
 import numpy as np
 import pytest
@@ -12,16 +13,19 @@ import torch
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import accuracy_score
 
-from hnnviz.compare import Comparison, compare_models, parse_model_name
+from hnnviz.compare import BASE_MODELS, Comparison, compare_models, parse_model_name
 from hnnviz.data import Dataset, load_sample
 from hnnviz.exceptions import InputValidationError
+from hnnviz.pruning import train_pruned
 from hnnviz.runs import ModelSpec, train_run
 from hnnviz.train import TrainConfig, split_rows
 
 CONFIG = TrainConfig(epochs=12, patience=5)
 SPEC = ModelSpec(channels=2)
 SEEDS = (0, 1)
-REGRESSION_MODELS = ("hnn", "mlp", "linear", "gbm", "hnn-order1", "hnn-order2")
+REGRESSION_MODELS = ("hnn", "mlp", "linear", "gbm", "hnn-order1", "hnn-order2", "mlp-pruned")
+#: Fits behind one "mlp-pruned" record: the dense fit and a fine-tuning per pruning round (3 by default).
+PRUNED_FITS = 4
 CLASSIFICATION_MODELS = ("hnn", "mlp", "linear", "gbm")
 
 
@@ -60,7 +64,8 @@ def test_every_model_and_seed_has_finite_test_metrics(regression: Comparison, cl
             assert record.n_params > 0 and record.seconds >= 0
             neural = record.model.startswith(("hnn", "mlp"))
             assert (record.epochs_run is not None) == neural
-            assert record.epochs_run is None or 1 <= record.epochs_run <= CONFIG.epochs
+            fits = PRUNED_FITS if record.model == "mlp-pruned" else 1
+            assert record.epochs_run is None or fits <= record.epochs_run <= fits * CONFIG.epochs
     assert (regression.task, regression.metric) == ("regression", "r2")
     assert (classification.task, classification.metric) == ("classification", "accuracy")
     assert min(r.metrics["accuracy"] for r in classification.of("gbm")) > 0.7  # sanity: the baselines learn
@@ -80,6 +85,38 @@ def test_scores_equal_a_fit_by_hand_on_the_same_rows(classification: Comparison,
                         split=split)  # fmt: skip
         assert records[kind].metrics == run.result.metrics["test"]
         assert records[kind].n_params == run.model.n_params and records[kind].epochs_run == run.result.epochs_run
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pruned_mlp_is_the_mlp_pruned_to_the_hnns_size_on_the_same_rows(
+    regression: Comparison, diabetes: Dataset, seed: int
+) -> None:
+    """Oracle: train_pruned by hand on the seed's split; its dense phase is the "mlp" record's fit."""
+    sizes = {"val_size": CONFIG.val_size, "test_size": CONFIG.test_size}
+    split = split_rows(diabetes.n_rows, diabetes.y, diabetes.task, **sizes, seed=seed)
+    run = train_pruned(diabetes, SPEC, config=dataclasses.replace(CONFIG, seed=seed), split=split)
+    records = {r.model: r for r in regression.records if r.seed == seed}
+    pruned = records["mlp-pruned"]
+    assert pruned.metrics == run.result.metrics["test"] and pruned.epochs_run == run.pruned.epochs_run
+    assert run.pruned.fits[0].metrics["test"] == records["mlp"].metrics
+    # same widths, biases and readouts as the HNN, and exactly its number of layer weights
+    assert pruned.n_params == run.pruned.n_params == records["hnn"].n_params < records["mlp"].n_params
+    assert pruned.test_rows == records["hnn"].test_rows == tuple(split.test.tolist())
+
+
+def test_pruned_mlp_is_not_fitted_by_default() -> None:
+    assert parse_model_name("mlp-pruned") == ("mlp-pruned", None) and "mlp-pruned" not in BASE_MODELS
+
+
+def test_fit_times_leave_out_the_network_build(diabetes: Dataset) -> None:
+    start = time.perf_counter()
+    comparison = compare_models(diabetes, seeds=(0,), models=("hnn", "mlp-pruned", "gbm"), spec=SPEC, config=CONFIG)
+    wall = time.perf_counter() - start
+    builds = {r.model: r.build_seconds for r in comparison.records}
+    assert builds["hnn"] > 0 and builds["mlp-pruned"] > 0 and builds["gbm"] == 0
+    assert all(r.seconds > 0 for r in comparison.records)
+    assert sum(r.seconds + r.build_seconds for r in comparison.records) <= wall
+    assert comparison.to_dict()["records"][0]["build_seconds"] == builds["hnn"]
 
 
 def test_a_feature_constant_on_some_seeds_training_rows_is_reported_per_seed() -> None:
@@ -161,7 +198,7 @@ def test_same_seed_gives_the_same_records(regression: Comparison, diabetes: Data
     again = compare_models(diabetes, seeds=(1,), models=models, spec=SPEC, config=CONFIG)
 
     def timeless(records: tuple) -> list:
-        return [dataclasses.replace(r, seconds=0.0) for r in records]
+        return [dataclasses.replace(r, seconds=0.0, build_seconds=0.0) for r in records]
 
     assert timeless(again.records) == timeless(r for r in regression.records if r.seed == 1 and r.model in models)
     assert all(row["std"] == 0.0 for row in again.summary())  # one seed: no spread

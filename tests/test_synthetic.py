@@ -239,6 +239,17 @@ def test_precision_and_recall_at_k_by_hand(k: int, precision: float, recall: flo
     assert recall_at_k(GROUPS, attribution, k) == pytest.approx(recall)
 
 
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 6, 50])
+def test_ranked_feature_groups_score_as_the_attribution_of_the_same_ranking(k: int) -> None:
+    """A plain ranked list of feature groups (e.g. pruned-MLP units) goes through the same scoring."""
+    attribution = attribution_of(RANKED)
+    for groups in (GROUPS, [("c", "d", "e"), ("f", "g")]):
+        assert precision_at_k(groups, RANKED, k) == precision_at_k(groups, attribution, k)
+        assert recall_at_k(groups, iter(RANKED), k) == recall_at_k(groups, attribution, k)
+    # no order filter on a plain list: a single feature is ranked, and is a miss
+    assert precision_at_k(GROUPS, [("a",), ("a", "b")], 2) == 0.5
+
+
 def test_bridges_and_mixtures_are_misses() -> None:
     attribution = attribution_of([("b", "c"), ("a", "b", "c", "d"), ("b", "c", "d")])
     assert [precision_at_k(GROUPS, attribution, k) for k in (1, 2, 3)] == [0.0, 0.0, pytest.approx(1 / 3)]
@@ -256,6 +267,9 @@ def test_at_k_errors(score) -> None:
     only_features = Attribution("gxa", ((("a",), ("b",)),), (np.ones((1, 2)),), np.zeros(1), 0.0, None, None, 0.0)
     with pytest.raises(InputValidationError, match="must score simplices of order >= 1"):
         score(GROUPS, only_features, 1)
+    for ranked in ([], ["ab", "cd"], "ab"):
+        with pytest.raises(InputValidationError, match=f"The 'attribution' parameter of {name} must be an Attribution"):
+            score(GROUPS, ranked, 1)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from ..specs import (
     LAB_CONFIG,
     LAB_SPEC,
     MODEL_KINDS,
+    OPTIONAL_MODELS,
     SIMILARITY_METHODS,
     IFNSpec,
     ModelSpec,
@@ -65,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--models",
         default=",".join(BASE_MODELS),
-        help=f"comma-separated, among {', '.join(BASE_MODELS)} and hnn-order<K> (default: all four)",
+        help=f"comma-separated, among {', '.join(BASE_MODELS + OPTIONAL_MODELS)} and hnn-order<K> (default: "
+        f"{', '.join(BASE_MODELS)}; mlp-pruned is the MLP pruned to the HNN's weights, about 4 fits)",
     )
     _add_training_options(compare)
     compare.add_argument("--threads", type=int, default=1, help="threads every fit may use (default 1)")
