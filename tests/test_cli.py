@@ -122,7 +122,7 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
 
 
-_HEAVY = ("torch", "captum", "plotly", "sklearn", "streamlit")
+_HEAVY = ("torch", "captum", "plotly", "sklearn", "streamlit", "dask", "distributed")
 
 
 def _modules_loaded_by(argv: list[str]) -> set[str]:
@@ -138,11 +138,16 @@ def _modules_loaded_by(argv: list[str]) -> set[str]:
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["train", "--help"], ["filter", str(SAMPLES / "wine.csv"), "--target", "cultivar", "--json"]],
-    ids=["help", "train-help", "filter"],
+    [
+        ["--help"],
+        ["train", "--help"],
+        ["sweep", "--help"],
+        ["filter", str(SAMPLES / "wine.csv"), "--target", "cultivar", "--json"],
+    ],
+    ids=["help", "train-help", "sweep-help", "filter"],
 )
 def test_light_commands_import_no_heavy_library(argv: list[str]) -> None:
-    """Start-up time is import time: help and filtering must not load torch, captum, plotly or scikit-learn."""
+    """Start-up time is import time: help and filtering must not load torch, captum, plotly, scikit-learn or dask."""
     assert _modules_loaded_by(argv).isdisjoint(_HEAVY)
 
 

@@ -1,4 +1,12 @@
-"""Command line: ``hnnviz filter|train|compare DATA ...`` and ``hnnviz explain RUN_DIR --data DATA``.
+"""Command line: ``hnnviz COMMAND ...``, one command per pipeline step.
+
+- ``hnnviz filter DATA``: filter a data set's dependency structure into a sparse graph and its clique complex.
+- ``hnnviz train DATA --target Y --out DIR``: train an HNN (or its same-width dense MLP) and save the run.
+- ``hnnviz compare DATA --target Y``: compare the HNN with fair baselines on identical splits.
+- ``hnnviz explain RUN_DIR --data DATA``: rank the simplices that drive a saved HNN's predictions.
+- ``hnnviz lab``: plant interacting groups, train an HNN, and score what it recovers.
+- ``hnnviz sweep SPEC.toml --out DIR``: data sets x seeds x models and bootstrap stability as resumable tasks.
+- ``hnnviz report RUN_DIR --out FILE``: a saved run's analysis as one self-contained HTML page.
 
 The CLI only parses arguments and calls the same core functions the app pages use. Expected errors (bad
 data, bad options) print one line to stderr and exit with status 1, never a traceback.
@@ -109,7 +117,22 @@ def _parser() -> argparse.ArgumentParser:
     _add_ifn_options(lab)
     lab.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     lab.set_defaults(handler="lab")
+    _add_sweep_parser(commands)
     return parser
+
+
+def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
+    sweep = commands.add_parser(
+        "sweep", help="run data sets x seeds x models (the compare protocol) and bootstrap stability as tasks"
+    )
+    sweep.add_argument("spec", metavar="SPEC.toml", help="the sweep (see benchmarks/sweep_example.toml)")
+    sweep.add_argument("--out", required=True, metavar="DIR", help="results directory; a rerun there resumes")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=int, default=1, metavar="N", help="local processes (joblib; default 1)")
+    where.add_argument("--workers", type=int, metavar="N", help="start a local Dask cluster of N one-thread workers")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the Dask cluster of this scheduler")
+    sweep.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    sweep.set_defaults(handler="sweep")
 
 
 def _add_data_options(parser: argparse.ArgumentParser, target_help: str) -> None:

@@ -30,6 +30,7 @@ from .graph import clique_tree_figure, graph_html, similarity_heatmap
 from .inspect import inspector_figure
 from .layout import LAYOUTS, is_maximal_planar, layout_positions, planar_positions
 from .network import graph_figure, light_network_figure, network_figure
+from .sweep import sweep_figure
 from .training import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
 
 __all__ = [
@@ -57,5 +58,6 @@ __all__ = [
     "prediction_figure",
     "ranking_figure",
     "similarity_heatmap",
+    "sweep_figure",
     "target_figure",
 ]
