@@ -18,6 +18,7 @@ from hnnviz.explain import Attribution, explain, order_split
 from hnnviz.faithfulness import FaithfulnessReport, faithfulness_report, knock_out
 from hnnviz.inspect import SimplexResponse, inspect_simplex
 from hnnviz.jobs import Job, TrainingJob
+from hnnviz.report import build_report
 from hnnviz.runs import Run
 from hnnviz.viz import (
     deletion_insertion_figure,
@@ -330,6 +331,28 @@ def main() -> None:
         "Faithfulness": lambda: faithfulness_tab(app, job, run, method),
     }
     common.open_tab(views, Keys.EXPLAIN_TAB)
+    report_download(app, job, run, attr if row is None else None, method)
+
+
+def report_download(app: AppState, job: TrainingJob, run: Run, attr: Attribution | None, method: str) -> None:
+    """Write the analysis as one offline HTML page for colleagues who will not run the app, then offer it."""
+    with st.expander("Report for colleagues: one HTML file that opens offline", icon=":material/description:"):
+        st.caption(
+            "The data and what was dropped, the network and complex, the model against baselines, the top simplices "
+            "with their inspector maps, the split by order and the faithfulness verdicts. Checks already run here "
+            "are reused; the others are computed now (a few seconds)."
+        )
+        if st.button("Write the report", key=Keys.REPORT_MAKE, icon=":material/edit_document:"):
+            check = app.checks.get((id(run), method))
+            verdicts = check.result if check is not None and check.finished and not check.error else None
+            with st.spinner("Writing the report…"):
+                app.reports[id(run)] = build_report(run, job.dataset, attribution=attr, faithfulness=verdicts)
+        page = app.reports.get(id(run))
+        if page is not None:
+            st.download_button(
+                "Download the report (.html)", page, file_name=f"{run.dataset_name}-hnn-report.html",
+                mime="text/html", key=Keys.REPORT_DOWNLOAD, icon=":material/download:", on_click="ignore",
+            )  # fmt: skip
 
 
 main()

@@ -56,7 +56,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from ._validation import check_int
+from ._validation import check_in, check_int
 from .data import Dataset
 from .exceptions import InputValidationError
 from .pipeline import IFNSpec, check_ifn
@@ -72,6 +72,7 @@ __all__ = [
     "Comparison",
     "ModelRecord",
     "compare_models",
+    "fit_classical",
     "parse_model_name",
 ]
 
@@ -81,6 +82,7 @@ PRIMARY_METRICS: dict[str, str] = {"regression": "r2", "classification": "accura
 
 _ORDER_MODEL = re.compile(r"hnn-order(\d+)")
 _NEURAL = ("hnn", "mlp")
+_CLASSICAL = ("linear", "gbm")
 
 
 @dataclass(frozen=True)
@@ -407,7 +409,7 @@ def _fit_all(
                 model_spec = replace(spec, kind=kind, max_order=spec.max_order if max_order is None else max_order)
                 record = _fit_neural(dataset, name, model_spec, replace(config, seed=seed), split, ifn)
             else:
-                record = _fit_classical(dataset, name, seed, split)
+                record = fit_classical(dataset, name, seed, split)
             records.append(record)
             if callback is not None:
                 callback(name, seed, len(records), total)
@@ -462,8 +464,20 @@ def _classical_estimator(kind: str, task: str, seed: int) -> BaseEstimator:
     return HistGradientBoostingClassifier(random_state=seed)
 
 
-def _fit_classical(dataset: Dataset, kind: str, seed: int, split: Split) -> ModelRecord:
-    """Fit on the training and validation rows (the nets use validation rows only to stop), score on test."""
+def fit_classical(dataset: Dataset, kind: str, seed: int, split: Split) -> ModelRecord:
+    """Fit the classical model ``kind`` (``"linear"`` or ``"gbm"``) on a split's training and validation rows and
+    score it on its test rows, as :func:`compare_models` does (the nets use validation rows only to stop).
+
+    For baselines on the split of a run that is already trained (the report, the app).
+
+    Raises
+    ------
+    InputValidationError
+        If ``kind`` is not a classical model or the dataset has no target.
+    """
+    check_in(kind, _CLASSICAL, name="kind", owner="fit_classical")
+    if dataset.y is None or dataset.task is None:
+        raise InputValidationError(f"Data set {dataset.name!r} has no target column: choose one to fit a baseline.")
     estimator = _classical_estimator(kind, dataset.task, seed)
     fit_rows = np.concatenate([split.train, split.val])
     start = time.perf_counter()

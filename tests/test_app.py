@@ -521,6 +521,12 @@ def test_the_inspector_looks_inside_the_chosen_simplex(at):
     assert_ok(at)
     assert np.array_equal(app_state(at).inspections[(id(run), edge, row, None)].reference, job.dataset.X[row])
 
+    at.button(key=Keys.REPORT_MAKE).click().run()  # the offline report of this run, for download
+    assert_ok(at)
+    page = app_state(at).reports[id(run)]
+    assert page.startswith("<!DOCTYPE html>") and "planted_shapes" in page and 'id="faithfulness"' in page
+    assert at.get("download_button")
+
 
 def test_the_lab_scores_what_it_planted(at):
     visit(at, "lab")

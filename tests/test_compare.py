@@ -13,7 +13,7 @@ import torch
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import accuracy_score
 
-from hnnviz.compare import BASE_MODELS, Comparison, compare_models, parse_model_name
+from hnnviz.compare import BASE_MODELS, Comparison, compare_models, fit_classical, parse_model_name
 from hnnviz.data import Dataset, load_sample
 from hnnviz.exceptions import InputValidationError
 from hnnviz.pruning import train_pruned
@@ -247,3 +247,15 @@ def test_bad_arguments(diabetes: Dataset, kwargs: dict, message: str) -> None:
 def test_dataset_without_target() -> None:
     with pytest.raises(InputValidationError, match="has no target column"):
         compare_models(load_sample("diabetes", target=None))
+
+
+def test_fit_classical_is_the_comparison_baseline_on_a_given_split():
+    """The public baseline fit (report, app) equals compare's own record on the same split, and refuses nets."""
+    ds = load_sample("diabetes")
+    comparison = compare_models(ds, seeds=(3,), models=("gbm",))
+    (record,) = comparison.records
+    split = split_rows(ds.n_rows, ds.y, ds.task, val_size=0.2, test_size=0.2, seed=3)
+    again = fit_classical(ds, "gbm", 3, split)
+    assert again.metrics == record.metrics and again.test_rows == record.test_rows
+    with pytest.raises(InputValidationError, match="'kind' parameter of fit_classical must be one of"):
+        fit_classical(ds, "hnn", 3, split)

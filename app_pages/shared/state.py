@@ -112,6 +112,8 @@ class Keys:
     INSPECT_SHOW = "explain.inspect_show"
     INSPECT_REFERENCE = "explain.inspect_reference"
     INSPECT_CLASS = "explain.inspect_class"
+    REPORT_MAKE = "explain.report_make"
+    REPORT_DOWNLOAD = "explain.report_download"
     # lab page
     LAB_GROUPS = "lab.groups"
     LAB_DISTRACTORS = "lab.distractors"
@@ -192,6 +194,7 @@ class AppState:
     attributions: dict[tuple[Any, ...], Attribution] = field(default_factory=dict)  # of the trained HNN
     checks: dict[tuple[Any, ...], Job] = field(default_factory=dict)  # faithfulness reports being made
     inspections: dict[tuple[Any, ...], SimplexResponse] = field(default_factory=dict)  # simplices looked inside
+    reports: dict[int, str] = field(default_factory=dict)  # offline HTML reports, by id of the run
     lab: LabJob | None = None
 
     def start_training(self, job: TrainingJob) -> None:
@@ -200,6 +203,7 @@ class AppState:
         self.attributions.clear()
         self.checks.clear()
         self.inspections.clear()
+        self.reports.clear()
 
     def sources(self) -> list[str]:
         """Every data source the user can pick: the bundled samples, then the uploads."""

@@ -118,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     lab.set_defaults(handler="lab")
     _add_sweep_parser(commands)
+    _add_report_parser(commands)
     return parser
 
 
@@ -133,6 +134,20 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the Dask cluster of this scheduler")
     sweep.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     sweep.set_defaults(handler="sweep")
+
+
+def _add_report_parser(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser("report", help="write a saved run's analysis as one self-contained HTML page")
+    report.add_argument("run_dir", metavar="RUN_DIR", help="a directory written by 'hnnviz train'")
+    report.add_argument("--out", required=True, metavar="FILE", help="the HTML file to write")
+    report.add_argument(
+        "--data", help="the table the run was trained on (default: the bundled sample of that name, if any)"
+    )
+    report.add_argument(
+        "--top", type=int, default=5, metavar="N", help="simplices shown with their inspector plots (default 5)"
+    )
+    report.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    report.set_defaults(handler="report")
 
 
 def _add_data_options(parser: argparse.ArgumentParser, target_help: str) -> None:
