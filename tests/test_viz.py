@@ -112,7 +112,7 @@ def test_node_hover_lists_name_degree_and_cliques(network):
     (nodes,) = traces(graph_figure(network), "nodes")
     g = network.graph
     for v, text in enumerate(nodes.hovertext):
-        assert html.escape(NAMES[v]) in text
+        assert html.escape(NAMES[v], quote=False) in text
         assert f"degree {g.graph.degree(v)}" in text
         assert f"in {sum(v in c for c in g.cliques)} cliques" in text
 
@@ -148,9 +148,18 @@ def test_user_strings_reach_plotly_only_escaped(network, build):
     for name in NASTY:
         assert name not in text
         assert not any(name in s for s in strings)
-        assert any(html.escape(name) in s for s in strings)
+        assert any(html.escape(name, quote=False) in s for s in strings)
     assert not any("<script" in s for s in strings)
     assert not any("a&b" in s for s in strings)  # a bare ampersand would start an entity
+
+
+@pytest.mark.parametrize("build", [graph_figure, clique_tree_figure, similarity_heatmap])
+def test_quotes_reach_plotly_as_typed_while_tags_and_ampersands_are_escaped(build):
+    # plotly decodes only &amp; &lt; &gt; and numeric entities: an escaped quote (&quot;) would show as written
+    names = ('a&b "quoted" it\'s <i>', "d", "e", "f", "g")
+    strings = all_strings(json.loads(build(make_network(correlated_data(len(names)), names)).to_json()))
+    assert any('a&amp;b "quoted" it\'s &lt;i&gt;' in s for s in strings)
+    assert not any("&quot;" in s or "&#x27;" in s or "<i>" in s or "a&b" in s for s in strings)
 
 
 def test_graph_html_never_contains_raw_markup_from_names(network):
@@ -186,7 +195,7 @@ def test_clique_tree_has_a_node_per_clique_and_a_link_per_separator(network):
     (seps,) = traces(fig, "separators")
     children = [k for k, parent in enumerate(g.clique_parent) if parent >= 0]
     for k, hover in zip(children, seps.hovertext, strict=True):
-        assert hover == "separator {" + ", ".join(html.escape(NAMES[v]) for v in g.separator_of(k)) + "}"
+        assert hover == "separator {" + ", ".join(html.escape(NAMES[v], quote=False) for v in g.separator_of(k)) + "}"
     for k, parent in enumerate(g.clique_parent):  # top-down: a child sits one level below its parent
         assert cliques.y[k] == (0 if parent < 0 else cliques.y[parent] - 1)
 
@@ -205,7 +214,7 @@ def test_heatmap_is_ordered_by_vertex_order(network):
     order = list(network.graph.vertex_order)
     fig = similarity_heatmap(network)
     (heat,) = traces(fig, "similarity")
-    assert list(heat.x) == list(heat.y) == [html.escape(NAMES[v]) for v in order]
+    assert list(heat.x) == list(heat.y) == [html.escape(NAMES[v], quote=False) for v in order]
     z = np.asarray(heat.z, dtype=float)
     expected = network.similarity[np.ix_(order, order)]
     off = ~np.eye(len(order), dtype=bool)

@@ -79,7 +79,7 @@ def test_title_gives_the_reading_and_show_picks_the_surface(run, shapes):
     np.testing.assert_array_equal(np.asarray(traces(prediction, "surface")[0].z), response.prediction.T)
     a, b = response.features
     assert unit.layout.title.text.startswith(f"Edge {{{a}, {b}}}, unit: {response.unit_reading.label}<br>")
-    assert html.escape(response.prediction_reading.text) in prediction.layout.title.text
+    assert html.escape(response.prediction_reading.text, quote=False) in prediction.layout.title.text
     assert unit.layout.coloraxis.colorbar.title.text == "contribution to y"
     assert prediction.layout.coloraxis.colorbar.title.text == "predicted y"
     with pytest.raises(InputValidationError, match=r"The 'show' parameter of inspector_figure must be one of"):

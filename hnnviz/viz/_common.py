@@ -1,8 +1,8 @@
 """Helpers shared by the figure builders: escaped names, line paths, hover texts, colour scales, axes.
 
 Feature names come from users. Plotly renders a subset of HTML tags in text and hover labels, so every name
-is passed through :func:`html.escape` here (:func:`escaped_names`) before it reaches a figure; markup such
-as ``<br>`` and ``<b>`` is only ever added around names that are already escaped.
+is escaped here (:func:`plot_text`, :func:`escaped_names`) before it reaches a figure; markup such as ``<br>``
+and ``<b>`` is only ever added around names that are already escaped.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ __all__ = [
     "network_title",
     "node_hover",
     "paths",
+    "plot_text",
     "simplex_values",
     "value_scale",
 ]
@@ -61,9 +62,25 @@ def order_name(k: int, *, plural: bool = True) -> str:
     return names[k] if k < len(names) else f"order {k}"
 
 
+def plot_text(text: str) -> str:
+    """``text`` escaped for plotly: ``&``, ``<`` and ``>`` become entities, quotes stay as typed.
+
+    Plotly's text renderer (titles, tick labels, hover and annotation text) knows a few tags and decodes only
+    ``&amp;``, ``&lt;``, ``&gt;`` and numeric entities, so ``html.escape``'s default ``&quot;`` would be shown
+    as it is written. Without ``<`` no tag can form, so quotes need no escaping here. This is for plotly text
+    only: real HTML, attributes above all, keeps :func:`html.escape` with ``quote=True``.
+
+    Examples
+    --------
+    >>> print(plot_text('a&b "quoted" <i>it</i>'))
+    a&amp;b "quoted" &lt;i&gt;it&lt;/i&gt;
+    """
+    return html.escape(text, quote=False)
+
+
 def escaped_names(network: FilteredNetwork) -> list[str]:
-    """The feature names, HTML-escaped, ready for plotly text and hover labels."""
-    return [html.escape(name) for name in network.feature_names]
+    """The feature names, escaped with :func:`plot_text`, ready for plotly text and hover labels."""
+    return [plot_text(name) for name in network.feature_names]
 
 
 def group_text(members: Iterable[int], names: Sequence[str]) -> str:
@@ -79,7 +96,7 @@ def group_text(members: Iterable[int], names: Sequence[str]) -> str:
 
 def network_label(network: FilteredNetwork) -> str:
     """``"TMFG on pearson2"``: the filter and the similarity measure."""
-    return f"{network.graph.method.upper()} on {html.escape(network.similarity_method)}"
+    return f"{network.graph.method.upper()} on {plot_text(network.similarity_method)}"
 
 
 def network_title(network: FilteredNetwork) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -10,7 +9,7 @@ import plotly.graph_objects as go
 
 from ..exceptions import InputValidationError
 from ._charts import style_axes
-from ._common import finish_layout
+from ._common import finish_layout, plot_text
 
 if TYPE_CHECKING:
     from ..data import Dataset
@@ -46,17 +45,17 @@ def target_figure(dataset: Dataset) -> go.Figure:
     """
     if dataset.y is None:
         raise InputValidationError(f"Data set {dataset.name!r} has no target to draw.")
-    name = html.escape(str(dataset.target))
+    name = plot_text(str(dataset.target))
     if dataset.task == "classification":
         counts = np.bincount(dataset.y, minlength=len(dataset.classes))
-        labels = [html.escape(str(c)) for c in dataset.classes]
+        labels = [plot_text(str(c)) for c in dataset.classes]
         trace = go.Bar(x=labels, y=counts.tolist(), marker={"color": "#2f6f9f"}, meta="target",
                        hovertemplate="%{x}: %{y} rows<extra></extra>")  # fmt: skip
         title, x_title = f"{name}: rows per class", "class"
     else:
         trace = go.Histogram(x=dataset.y, marker={"color": "#2f6f9f"}, meta="target",
                              hovertemplate="%{x}: %{y} rows<extra></extra>")  # fmt: skip
-        title, x_title = f"{name}: distribution over {dataset.n_rows:,} rows", html.escape(str(dataset.target))
+        title, x_title = f"{name}: distribution over {dataset.n_rows:,} rows", plot_text(str(dataset.target))
     fig = go.Figure([trace])
     finish_layout(fig, title=title, height=260)
     return style_axes(fig, x_title=x_title, y_title="rows")

@@ -14,7 +14,6 @@ HTML-escaped before they reach the figure.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,7 @@ from plotly.subplots import make_subplots
 from .._validation import check_in, check_int, check_number
 from ..exceptions import InputValidationError
 from ._charts import identity_scatter, legend_on_top, same_length, square_axes, style_axes, vector
-from ._common import ORDER_COLOURS, finish_layout, order_name
+from ._common import ORDER_COLOURS, finish_layout, order_name, plot_text
 
 if TYPE_CHECKING:
     from ..explain import Attribution, SimplexScore
@@ -57,7 +56,7 @@ def _simplex_label(features: Sequence[str]) -> str:
     >>> _simplex_label(["a", "<b>"])
     'a · &lt;b&gt;'
     """
-    return " · ".join(html.escape(f) for f in features)
+    return " · ".join(plot_text(f) for f in features)
 
 
 def _units(attribution: Attribution) -> str:
@@ -183,7 +182,7 @@ def _simplex_bars(
 
 
 def _ranking_title(attribution: Attribution, ranked: list[SimplexScore], row: int | None) -> str:
-    method = html.escape(attribution.method)
+    method = plot_text(attribution.method)
     if not ranked:
         return f"No simplices of order 1 or more to rank ({method})"
     if row is None:
@@ -227,7 +226,7 @@ def feature_importance_figure(attribution: Attribution, *, top: int = 20) -> go.
     top = check_int(top, name="top", owner="feature_importance_figure", low=1)
     names = list(attribution.feature_importance())[:top]
     shares = _lifted_by_order(attribution, names)
-    labels = [html.escape(name) for name in names]
+    labels = [plot_text(name) for name in names]
     ranks = list(range(len(names)))
     traces = [
         go.Bar(
@@ -245,7 +244,7 @@ def feature_importance_figure(attribution: Attribution, *, top: int = 20) -> go.
     fig = go.Figure(traces)
     title = (
         f"Top {len(names)} features: each simplex's mean |attribution| shared equally by its features "
-        f"({attribution.n_rows} rows, {html.escape(attribution.method)})"
+        f"({attribution.n_rows} rows, {plot_text(attribution.method)})"
     )
     finish_layout(fig, title=title, height=_bar_height(len(names)), legend=True, top=90)
     legend_on_top(fig)
@@ -318,7 +317,7 @@ def order_waterfall_figure(
             f"Got {len(names)} names instead."
         )
     total = float(values.sum())
-    ticks = ["constant", *(html.escape(n) for n in names), "prediction"]
+    ticks = ["constant", *(plot_text(n) for n in names), "prediction"]
     shown = [*values.tolist(), total]
     text = [f"{values[0]:.4g}", *(f"{v:+.4g}" for v in values[1:]), f"{total:.4g}"]
     waterfall = go.Waterfall(
@@ -337,7 +336,7 @@ def order_waterfall_figure(
         meta="order-split",
     )
     fig = go.Figure([waterfall])
-    heading = html.escape(title) if title else f"Prediction {total:.4g}: the constant plus each order's contribution"
+    heading = plot_text(title) if title else f"Prediction {total:.4g}: the constant plus each order's contribution"
     finish_layout(fig, title=heading, height=420, top=60)
     style_axes(fig, x_title="", y_title="contribution to the prediction")
     fig.update_xaxes(tickvals=list(range(len(ticks))), ticktext=ticks, showgrid=False)
@@ -407,7 +406,7 @@ def deletion_insertion_figure(curves: Sequence[Curve], *, metric_name: str = "sc
     fig.update_layout(legend={"y": 1.16})
     style_axes(fig, x_title=None, y_title=None)
     fig.update_xaxes(tickformat=".0%")
-    fig.update_yaxes(title={"text": html.escape(metric_name)}, row=1, col=1)
+    fig.update_yaxes(title={"text": plot_text(metric_name)}, row=1, col=1)
     return fig
 
 
@@ -528,7 +527,7 @@ def knockout_figure(
         for i, (b, a) in enumerate(zip(full, knocked, strict=True))
     ]
     fig = go.Figure(identity_scatter(full, knocked, hover=hover, name="rows", meta="predictions"))
-    metric = html.escape(metric_name)
+    metric = plot_text(metric_name)
     moved = float(np.abs(knocked - full).mean())
     title = (
         f"Knock-out: {metric} {old:.4g} → {new:.4g} ({new - old:+.4g}); "

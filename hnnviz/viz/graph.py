@@ -7,8 +7,9 @@ Every builder is a pure function of the network and returns a :class:`plotly.gra
 without relying on trace order.
 
 Feature names come from users. Plotly renders a subset of HTML tags in text and hover labels, so every name
-is passed through :func:`html.escape` before it reaches a figure; markup such as ``<br>`` and ``<b>`` is
-only ever added around names that are already escaped.
+is escaped (:func:`~hnnviz.viz._common.plot_text`) before it reaches a figure; markup such as ``<br>`` and
+``<b>`` is only ever added around names that are already escaped. The pyvis page is not plotly text: see
+:func:`graph_html`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 from pyvis.network import Network
 
-from ._common import escaped_names, finish_layout, group_text, hide_axes, paths
+from ._common import escaped_names, finish_layout, group_text, hide_axes, paths, plot_text
 
 if TYPE_CHECKING:
     from ..pipeline import FilteredNetwork
@@ -247,7 +248,7 @@ def similarity_heatmap(network: FilteredNetwork) -> go.Figure:
                 x=labels,
                 y=labels,
                 colorscale="Blues",
-                colorbar={"title": {"text": network.similarity_method}, "thickness": 12},
+                colorbar={"title": {"text": plot_text(network.similarity_method)}, "thickness": 12},
                 hovertemplate="%{y} — %{x}<br>similarity %{z:.3f}<extra></extra>",
                 meta="similarity",
             ),
@@ -264,7 +265,7 @@ def similarity_heatmap(network: FilteredNetwork) -> go.Figure:
     )
     side = int(min(900, max(420, 160 + 16 * g.n_nodes)))
     fig.update_layout(
-        title={"text": f"Similarity ({network.similarity_method}); dots: edges kept by {g.method.upper()}"},
+        title={"text": f"Similarity ({plot_text(network.similarity_method)}); dots: edges kept by {g.method.upper()}"},
         plot_bgcolor="white",
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         height=side,

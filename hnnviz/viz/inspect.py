@@ -11,7 +11,6 @@ names and readings are HTML-escaped before they reach the figure; hover texts ar
 
 from __future__ import annotations
 
-import html
 import itertools
 from typing import TYPE_CHECKING
 
@@ -21,7 +20,7 @@ from plotly.subplots import make_subplots
 
 from .._validation import check_in
 from ._charts import style_axes
-from ._common import finish_layout, group_text, order_name, value_scale
+from ._common import finish_layout, group_text, order_name, plot_text, value_scale
 
 if TYPE_CHECKING:
     from ..inspect import SimplexResponse
@@ -70,7 +69,7 @@ def inspector_figure(response: SimplexResponse, *, show: str = "unit") -> go.Fig
     surface = response.unit if show == "unit" else response.prediction
     reading = response.unit_reading if show == "unit" else response.prediction_reading
     label = response.unit_label if show == "unit" else response.prediction_label
-    names = [html.escape(name) for name in response.features]
+    names = [plot_text(name) for name in response.features]
     sliced = list(range(2, min(len(names), 4)))  # the features cut into slices: the 3rd, then the 4th
     cuts = {j: [round(q * (len(response.axes[j]) - 1)) for q in _SLICES] for j in sliced}
     panels = list(itertools.product(*(range(len(_SLICES)) for _ in sliced)))  # slice choice per sliced feature
@@ -82,7 +81,7 @@ def inspector_figure(response: SimplexResponse, *, show: str = "unit") -> go.Fig
     )  # fmt: skip
     scale = value_scale(surface.ravel())
     nearest = {j: _nearest(response.rows[:, j], response.axes[j][cuts[j]]) for j in sliced}
-    hover_label = html.escape(label)
+    hover_label = plot_text(label)
     for i, panel in enumerate(panels):
         row, col = i // n_cols + 1, i % n_cols + 1
         index = _panel_index(response, cuts, panel)
@@ -115,7 +114,7 @@ def inspector_figure(response: SimplexResponse, *, show: str = "unit") -> go.Fig
     )
     what = "unit" if show == "unit" else "prediction"
     head = f"{order_name(response.order, plural=False).capitalize()} {group_text(range(len(names)), names)}"
-    title = f"{head}, {what}: {reading.label}<br><sup>{html.escape(reading.text)}</sup>"
+    title = f"{head}, {what}: {reading.label}<br><sup>{plot_text(reading.text)}</sup>"
     finish_layout(fig, title=title, height={1: 480, 2: 400}.get(response.order, 820), top=90)
     style_axes(fig, x_title=None, y_title=None, showgrid=False)
     for col in range(1, n_cols + 1):

@@ -11,7 +11,6 @@ Every trace carries a ``meta`` tag so tests and callers can find it without rely
 
 from __future__ import annotations
 
-import html
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,7 @@ from ._common import (
     network_title,
     node_hover,
     paths,
+    plot_text,
     simplex_values,
     value_scale,
 )
@@ -132,7 +132,7 @@ def network_figure(
     }
     pos = layout_positions(network, kind=layout, seed=layout_seed)
     names = escaped_names(network)
-    label = html.escape(value_label)
+    label = plot_text(value_label)
     traces: list[go.Scatter] = []
     if 2 in drawn:
         traces += _triangle_traces(network, pos, names, chosen, values[2], label)
@@ -146,7 +146,7 @@ def network_figure(
     traces += _colorbars(pos, values, drawn, label)
     fig = go.Figure(traces)
     finish_layout(
-        fig, title=network_title(network) if title is None else html.escape(title), height=650, legend=bool(members)
+        fig, title=network_title(network) if title is None else plot_text(title), height=650, legend=bool(members)
     )
     hide_axes(fig, equal=True)
     return fig

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -11,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ._charts import model_colour, style_axes
-from ._common import finish_layout
+from ._common import finish_layout, plot_text
 
 __all__ = ["sweep_figure"]
 
@@ -45,17 +44,17 @@ def sweep_figure(summary: Iterable[Mapping[str, Any]]) -> go.Figure:
     fig = make_subplots(
         rows=math.ceil(len(datasets) / columns),
         cols=columns,
-        subplot_titles=[html.escape(f"{name}: test {metric_of[name]}") for name in datasets],
+        subplot_titles=[plot_text(f"{name}: test {metric_of[name]}") for name in datasets],
     )
     for i, row in enumerate(rows):
         panel = datasets.index(row["dataset"])
         colour = model_colour(models.index(row["model"]))
         fig.add_trace(
             go.Bar(
-                x=[html.escape(row["model"])],
+                x=[plot_text(row["model"])],
                 y=[row["mean"]],
                 error_y={"type": "data", "array": [row["std"]], "visible": True},
-                name=html.escape(row["model"]),
+                name=plot_text(row["model"]),
                 legendgroup=row["model"],
                 showlegend=all(r["model"] != row["model"] for r in rows[:i]),  # once per model
                 marker_color=colour,

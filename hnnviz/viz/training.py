@@ -11,7 +11,6 @@ name such as ``"%{x}"`` is shown as it is; every user string is HTML-escaped fir
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +30,7 @@ from ._charts import (
     style_axes,
     vector,
 )
-from ._common import finish_layout
+from ._common import finish_layout, plot_text
 
 if TYPE_CHECKING:
     from ..compare import Comparison, ModelRecord
@@ -94,7 +93,7 @@ def loss_curves_figure(histories: Mapping[str, Sequence[EpochRecord]], *, max_ep
         trace
         for i, (name, history) in enumerate(records.items())
         if history
-        for trace in _loss_traces(html.escape(str(name)), history, model_colour(i))
+        for trace in _loss_traces(plot_text(str(name)), history, model_colour(i))
     ]
     fig = go.Figure(traces)
     finish_layout(fig, title=_loss_title(records, max_epochs), height=430, legend=True, top=90)
@@ -224,7 +223,7 @@ def prediction_figure(y_true: Sequence[float], y_pred: Sequence[float], *, name:
     ]
     fig = go.Figure(identity_scatter(actual, predicted, hover=hover, name="rows", meta="predictions"))
     r2, rmse = r2_score(actual, predicted), root_mean_squared_error(actual, predicted)
-    label = f"{html.escape(name)}: " if name else ""
+    label = f"{plot_text(name)}: " if name else ""
     title = f"{label}predicted against actual, R² {r2:.3f}, RMSE {rmse:.3g} ({len(actual)} rows)"
     finish_layout(fig, title=title, height=520)
     style_axes(fig, x_title="actual", y_title="predicted")
@@ -268,7 +267,7 @@ def confusion_figure(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequ
     'Confusion matrix: accuracy 75.0% (3 of 4 rows)'
     """
     owner = "confusion_figure"
-    labels = [html.escape(str(c)) for c in classes]
+    labels = [plot_text(str(c)) for c in classes]
     if not labels:
         raise invalid("classes", owner, "a non-empty sequence of class labels", "an empty sequence")
     actual = _codes(y_true, len(labels), name="y_true", owner=owner)
@@ -353,14 +352,14 @@ def model_scores_figure(comparison: Comparison) -> go.Figure:
     'Test R² of 2 models over 2 seeds: each seed a dot, mean ± 1 std'
     """
     summary = {row["model"]: row for row in comparison.summary()}
-    metric = _METRIC_LABELS.get(comparison.metric, html.escape(comparison.metric))
+    metric = _METRIC_LABELS.get(comparison.metric, plot_text(comparison.metric))
     traces = []
     for i, model in enumerate(comparison.models):
         records = comparison.of(model)
-        traces += _seed_trace(i, html.escape(model), records, comparison.metric, metric)
-        traces.append(_mean_trace(i, html.escape(model), summary[model], metric))
+        traces += _seed_trace(i, plot_text(model), records, comparison.metric, metric)
+        traces.append(_mean_trace(i, plot_text(model), summary[model], metric))
     fig = go.Figure(traces)
-    dataset = f"{html.escape(comparison.dataset_name)}: t" if comparison.dataset_name else "T"
+    dataset = f"{plot_text(comparison.dataset_name)}: t" if comparison.dataset_name else "T"
     title = (
         f"{dataset}est {metric} of {len(comparison.models)} models over {len(comparison.seeds)} seeds: "
         "each seed a dot, mean ± 1 std"
@@ -370,7 +369,7 @@ def model_scores_figure(comparison: Comparison) -> go.Figure:
     style_axes(fig, x_title="model", y_title=f"test {metric}")
     fig.update_xaxes(
         tickvals=ticks,
-        ticktext=[html.escape(m) for m in comparison.models],
+        ticktext=[plot_text(m) for m in comparison.models],
         range=[-0.6, len(ticks) - 0.4],
         showgrid=False,
     )
