@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -56,13 +56,13 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from ._validation import check_in, check_int
+from ._validation import check_in, check_int, short_repr
 from .data import Dataset
 from .exceptions import InputValidationError
 from .pipeline import IFNSpec, check_ifn
 from .pruning import train_pruned
 from .runs import ModelSpec, train_run
-from .specs import BASE_MODELS, OPTIONAL_MODELS
+from .specs import BASE_MODELS, MODEL_KINDS, OPTIONAL_MODELS, default_config
 from .train import Split, TrainConfig, metrics, split_rows
 
 __all__ = [
@@ -290,7 +290,7 @@ def compare_models(
     seeds: Sequence[int] = (0, 1, 2),
     models: Sequence[str] = BASE_MODELS,
     spec: ModelSpec | None = None,
-    config: TrainConfig | None = None,
+    config: TrainConfig | Mapping[str, TrainConfig] | None = None,
     ifn: IFNSpec | None = None,
     callback: Callable[[str, int, int, int], None] | None = None,
     threads: int | None = 1,
@@ -310,8 +310,11 @@ def compare_models(
     spec : ModelSpec, optional
         Widths, activation and readouts of the neural nets (``kind`` and, for ``hnn-order<K>``,
         ``max_order`` are set per model).
-    config : TrainConfig, optional
-        Training protocol and split sizes (its ``seed`` is replaced by each seed; ``test_size`` must be > 0).
+    config : TrainConfig or mapping of str to TrainConfig, optional
+        Training protocol and split sizes (its ``seed`` is replaced by each seed; ``test_size`` must be > 0):
+        one for every neural net, or one per kind (``{"hnn": ..., "mlp": ...}``; ``hnn-order<K>`` trains as
+        ``"hnn"``, ``mlp-pruned`` as ``"mlp"``) with the same split sizes. Default: each kind's own,
+        :func:`hnnviz.specs.default_config`.
     ifn : IFNSpec, optional
         Similarity and filtering options (default ``IFNSpec()``); the network is built from each split's
         training rows.
@@ -330,7 +333,8 @@ def compare_models(
     InputValidationError
         If the dataset has no target, a model name is unknown, ``seeds`` or ``models`` is empty or has
         repeats, a seed is not a non-negative int, ``threads`` is not a positive int or None, ``ifn`` is not
-        an IFNSpec, or ``config.test_size`` is 0.
+        an IFNSpec, ``config`` is neither a TrainConfig nor one per kind with the same split sizes, or its
+        ``test_size`` is 0.
 
     Examples
     --------
@@ -342,10 +346,10 @@ def compare_models(
     >>> [(row["model"], row["metric"], row["n_params"]) for row in comp.summary()]
     [('hnn', 'r2', 694.0), ('linear', 'r2', 6.0)]
     """
-    spec, config = spec or ModelSpec(), config or TrainConfig()
+    spec, configs = spec or ModelSpec(), _configs(config)
     if dataset.y is None or dataset.task is None:
         raise InputValidationError(f"Data set {dataset.name!r} has no target column: choose one to compare models.")
-    if config.test_size == 0:
+    if configs["hnn"].test_size == 0:
         raise InputValidationError(
             "The 'config' parameter of compare_models must keep a test part (test_size > 0). Got test_size=0 instead."
         )
@@ -355,7 +359,7 @@ def compare_models(
         threads = check_int(threads, name="threads", owner="compare_models", low=1)
     ifn = check_ifn(ifn, owner="compare_models")
     with _thread_budget(threads):
-        records = _fit_all(dataset, kinds, seeds, spec, config, ifn, callback)
+        records = _fit_all(dataset, kinds, seeds, spec, configs, ifn, callback)
     return Comparison(
         task=dataset.task,
         metric=PRIMARY_METRICS[dataset.task],
@@ -364,6 +368,29 @@ def compare_models(
         records=tuple(records),
         dataset_name=dataset.name,
     )
+
+
+def _configs(config: TrainConfig | Mapping[str, TrainConfig] | None) -> dict[str, TrainConfig]:
+    """The training protocol of each neural kind; they must agree on the split sizes (one split per seed)."""
+    if config is None:
+        return {kind: default_config(kind) for kind in MODEL_KINDS}
+    if isinstance(config, TrainConfig):
+        return dict.fromkeys(MODEL_KINDS, config)
+    if not (
+        isinstance(config, Mapping)
+        and set(config) == set(MODEL_KINDS)
+        and all(isinstance(c, TrainConfig) for c in config.values())
+    ):
+        raise InputValidationError(
+            "The 'config' parameter of compare_models must be a TrainConfig, one per kind "
+            f"({', '.join(MODEL_KINDS)}) or None. Got {short_repr(config)} instead."
+        )
+    if len({(c.val_size, c.test_size) for c in config.values()}) > 1:
+        raise InputValidationError(
+            "The 'config' parameter of compare_models must give every kind the same val_size and test_size: all "
+            "models share one split per seed."
+        )
+    return dict(config)
 
 
 @contextmanager
@@ -389,7 +416,7 @@ def _fit_all(
     kinds: dict[str, tuple[str, int | None]],
     seeds: tuple[int, ...],
     spec: ModelSpec,
-    config: TrainConfig,
+    configs: dict[str, TrainConfig],
     ifn: IFNSpec,
     callback: Callable[[str, int, int, int], None] | None,
 ) -> list[ModelRecord]:
@@ -398,16 +425,17 @@ def _fit_all(
     ``kinds`` maps each model name to its :func:`parse_model_name` result.
     """
     records, total = [], len(seeds) * len(kinds)
+    sizes = configs["hnn"]
     for seed in seeds:
         split = split_rows(
-            dataset.n_rows, dataset.y, dataset.task, val_size=config.val_size, test_size=config.test_size, seed=seed
+            dataset.n_rows, dataset.y, dataset.task, val_size=sizes.val_size, test_size=sizes.test_size, seed=seed
         )
         for name, (kind, max_order) in kinds.items():
             if kind == "mlp-pruned":
-                record = _fit_pruned(dataset, spec, replace(config, seed=seed), split, ifn)
+                record = _fit_pruned(dataset, spec, replace(configs["mlp"], seed=seed), split, ifn)
             elif kind in _NEURAL:
                 model_spec = replace(spec, kind=kind, max_order=spec.max_order if max_order is None else max_order)
-                record = _fit_neural(dataset, name, model_spec, replace(config, seed=seed), split, ifn)
+                record = _fit_neural(dataset, name, model_spec, replace(configs[kind], seed=seed), split, ifn)
             else:
                 record = fit_classical(dataset, name, seed, split)
             records.append(record)

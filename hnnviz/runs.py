@@ -23,10 +23,20 @@ from .data import Dataset
 from .exceptions import InputValidationError
 from .model import HNN, MLP
 from .pipeline import FilteredNetwork, IFNSpec, check_ifn, filter_network
-from .specs import MODEL_KINDS, ModelSpec
+from .specs import DEFAULT_TRAINING, MODEL_KINDS, ModelSpec, default_config
 from .train import EpochRecord, Scaler, Split, TrainConfig, TrainResult, predict, split_rows, torch_seed, train_model
 
-__all__ = ["MODEL_KINDS", "ModelSpec", "Predictions", "Run", "build_model", "train_run"]
+__all__ = [
+    "DEFAULT_TRAINING",
+    "MODEL_KINDS",
+    "ModelSpec",
+    "Predictions",
+    "Run",
+    "build_model",
+    "default_config",
+    "train_run",
+]
+
 
 def build_model(spec: ModelSpec, complex: CliqueComplex, n_outputs: int, seed: int) -> nn.Module:
     """The untrained model of ``spec`` on ``complex``, its weights initialised from ``seed``."""
@@ -156,7 +166,8 @@ def train_run(
     spec : ModelSpec, optional
         Which model and how wide (default: an HNN with 4 channels per simplex).
     config : TrainConfig, optional
-        Training protocol; its seed also seeds the split and the initial weights.
+        Training protocol; its seed also seeds the split and the initial weights (default: the kind's,
+        :func:`default_config` with seed 0).
     ifn : IFNSpec, optional
         Similarity and filtering options (default ``IFNSpec()``), as for :func:`hnnviz.pipeline.filter_network`.
     callback : callable, optional
@@ -175,7 +186,8 @@ def train_run(
     """
     if dataset.y is None or dataset.task is None:
         raise InputValidationError(f"Data set {dataset.name!r} has no target column: choose one to train a model.")
-    spec, config = spec or ModelSpec(), config or TrainConfig()
+    spec = spec or ModelSpec()
+    config = config or default_config(spec.kind)
     ifn = check_ifn(ifn, owner="train_run")
     if split is None:
         split = split_rows(

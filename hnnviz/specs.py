@@ -7,8 +7,10 @@ the stages re-export them where they are used (:class:`IFNSpec` from :mod:`hnnvi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
+from types import MappingProxyType
 from typing import Any, Literal
 
 from ._validation import check_in, check_int, check_number
@@ -16,6 +18,8 @@ from .exceptions import InputValidationError
 
 __all__ = [
     "BASE_MODELS",
+    "DEFAULT_TRAINING",
+    "DEVICES",
     "EXPLAIN_METHODS",
     "IFN_METHODS",
     "INTERACTION_KINDS",
@@ -28,6 +32,8 @@ __all__ = [
     "IFNSpec",
     "ModelSpec",
     "TrainConfig",
+    "check_device",
+    "default_config",
 ]
 
 SimilarityMethod = Literal["pearson2", "spearman2", "abs", "mi"]
@@ -35,6 +41,9 @@ SIMILARITY_METHODS: tuple[str, ...] = ("pearson2", "spearman2", "abs", "mi")
 Task = Literal["regression", "classification"]
 TASKS: tuple[str, ...] = ("regression", "classification")
 EXPLAIN_METHODS: tuple[str, ...] = ("ig", "ablation", "gxa")
+#: Devices a model can be trained or explained on: "auto" picks the GPU when torch sees one.
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
+_DEVICE = re.compile(r"auto|cpu|cuda(:\d+)?")
 #: Model names :func:`hnnviz.compare.compare_models` understands, besides ``"hnn-order<K>"``.
 BASE_MODELS: tuple[str, ...] = ("hnn", "mlp", "linear", "gbm")
 #: Models :func:`hnnviz.compare.compare_models` fits only when asked (each costs several fits).
@@ -181,6 +190,11 @@ class TrainConfig:
         keeps no test part (an estimator's ``fit`` is given training rows only).
     seed : int
         Seeds the split, the weight initialisation done under :func:`torch_seed`, and the batch order.
+    device : str, default "auto"
+        Where to train: ``"auto"`` (the GPU when torch sees one, else the CPU), ``"cpu"``, ``"cuda"`` or
+        ``"cuda:N"`` (see :func:`hnnviz.devices.resolve_device`). The trained model comes back on the CPU.
+        On one device the same seed gives the same result; across devices results agree within float
+        tolerance.
     """
 
     epochs: int = 300
@@ -191,9 +205,11 @@ class TrainConfig:
     val_size: float = 0.2
     test_size: float = 0.2
     seed: int = 0
+    device: str = "auto"
 
     def __post_init__(self) -> None:
         owner = "TrainConfig"
+        check_device(self.device, owner=owner)
         for name in ("epochs", "batch_size", "patience"):
             check_int(getattr(self, name), name=name, owner=owner, low=1)
         check_int(self.seed, name="seed", owner=owner, low=0)
@@ -201,6 +217,72 @@ class TrainConfig:
         check_number(self.weight_decay, name="weight_decay", owner=owner, low=0)
         check_number(self.val_size, name="val_size", owner=owner, low=0, high=0.5, closed="neither")
         check_number(self.test_size, name="test_size", owner=owner, low=0, high=0.5, closed="left")
+
+
+def check_device(device: Any, *, owner: str) -> str:
+    """``device`` if it names a device hnnviz can train on (whether it is present is checked when used).
+
+    Examples
+    --------
+    >>> check_device("cuda:1", owner="TrainConfig")
+    'cuda:1'
+    >>> check_device("gpu", owner="TrainConfig")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hnnviz.exceptions.InputValidationError: The 'device' parameter of TrainConfig must be "auto", "cpu", "cuda" ...
+    """
+    if not (isinstance(device, str) and _DEVICE.fullmatch(device)):
+        raise InputValidationError(
+            f'The \'device\' parameter of {owner} must be "auto", "cpu", "cuda" or "cuda:N". Got {device!r} instead.'
+        )
+    return device
+
+
+#: The training protocol of each model kind when none is given, chosen on validation rows from a measured
+#: grid (``benchmarks/bench_defaults.py``; results in ``benchmarks/results_defaults.md``).
+DEFAULT_TRAINING: Mapping[str, TrainConfig] = MappingProxyType(
+    {
+        "hnn": TrainConfig(lr=3e-2, patience=25, epochs=300, weight_decay=1e-2),
+        "mlp": TrainConfig(lr=3e-3, patience=25, epochs=300, weight_decay=1e-4),
+    }
+)
+
+
+def default_config(kind: str, **overrides: Any) -> TrainConfig:
+    """The default training protocol of a model kind (:data:`DEFAULT_TRAINING`), with some fields replaced.
+
+    The defaults (learning rate, patience, epoch cap) were chosen per kind from a grid measured on the bundled
+    data sets with a target, by their validation metric averaged over the sets, never their test metric: see
+    ``benchmarks/results_defaults.md`` (made by ``benchmarks/bench_defaults.py``).
+
+    Parameters
+    ----------
+    kind : {"hnn", "mlp"}
+        The model kind (``ModelSpec.kind``).
+    **overrides
+        :class:`TrainConfig` fields to set instead, e.g. ``seed=3`` or ``epochs=20``.
+
+    Returns
+    -------
+    TrainConfig
+
+    Raises
+    ------
+    InputValidationError
+        If ``kind`` is not a model kind, an override is not a TrainConfig field, or a value is invalid.
+
+    Examples
+    --------
+    >>> default_config("hnn") == DEFAULT_TRAINING["hnn"]
+    True
+    >>> default_config("mlp", seed=3, epochs=20).epochs
+    20
+    """
+    check_in(kind, MODEL_KINDS, name="kind", owner="default_config")
+    unknown = sorted(set(overrides) - {field.name for field in fields(TrainConfig)})
+    if unknown:
+        raise InputValidationError(f"default_config got {unknown}, which are not TrainConfig fields.")
+    return replace(DEFAULT_TRAINING[kind], **overrides)
 
 
 #: The model :func:`hnnviz.synthetic.run_lab` trains by default: an HNN with 4 channels per simplex (see its Notes).

@@ -19,8 +19,9 @@ from hnnviz.data import load_dataset, load_sample, sample_data_dir
 from hnnviz.explain import explain
 from hnnviz.runfiles import load_run
 from hnnviz.runs import ModelSpec, train_run
+from hnnviz.specs import default_config
 from hnnviz.synthetic import LAB_CONFIG, LAB_SPEC, run_lab
-from hnnviz.train import TrainConfig, split_rows
+from hnnviz.train import split_rows
 
 SAMPLES = sample_data_dir()
 
@@ -230,7 +231,7 @@ def test_train_and_explain_match_the_api_exactly(capsys: pytest.CaptureFixture[s
                        "--width", "2", "--out", str(out_dir), "--json")  # fmt: skip
     cli = json.loads(out)
     dataset = load_dataset(data, target="target")
-    api = train_run(dataset, ModelSpec(channels=2), config=TrainConfig(epochs=6, seed=3))
+    api = train_run(dataset, ModelSpec(channels=2), config=default_config("hnn", epochs=6, seed=3))
     saved = load_run(out_dir)
     assert code == 0 and (cli["test"], cli["val"]) == (api.result.metrics["test"], api.result.metrics["val"])
     for part in ("train", "val", "test"):

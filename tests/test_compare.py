@@ -18,6 +18,7 @@ from hnnviz.data import Dataset, load_sample
 from hnnviz.exceptions import InputValidationError
 from hnnviz.pruning import train_pruned
 from hnnviz.runs import ModelSpec, train_run
+from hnnviz.specs import default_config
 from hnnviz.train import TrainConfig, split_rows
 
 CONFIG = TrainConfig(epochs=12, patience=5)
@@ -259,3 +260,24 @@ def test_fit_classical_is_the_comparison_baseline_on_a_given_split():
     assert again.metrics == record.metrics and again.test_rows == record.test_rows
     with pytest.raises(InputValidationError, match="'kind' parameter of fit_classical must be one of"):
         fit_classical(ds, "hnn", 3, split)
+
+
+def test_without_a_config_each_net_trains_with_its_own_default():
+    """config=None: the HNN trains with the HNN's default protocol and the MLP with the MLP's."""
+    ds = load_sample("wine")
+    comparison = compare_models(ds, seeds=(1,), models=("hnn", "mlp"))
+    split = split_rows(ds.n_rows, ds.y, ds.task, val_size=0.2, test_size=0.2, seed=1)
+    for record in comparison.records:
+        run = train_run(ds, ModelSpec(kind=record.model), config=default_config(record.model, seed=1), split=split)
+        assert record.metrics == run.result.metrics["test"] and record.epochs_run == run.result.epochs_run
+
+
+def test_one_config_per_kind_and_its_refusals():
+    ds = load_sample("wine")
+    configs = {"hnn": TrainConfig(epochs=2, lr=0.05), "mlp": TrainConfig(epochs=3)}
+    comparison = compare_models(ds, seeds=(0,), models=("hnn", "mlp"), config=configs)
+    assert [r.epochs_run for r in comparison.records] == [2, 3]
+    with pytest.raises(InputValidationError, match="same val_size and test_size"):
+        compare_models(ds, seeds=(0,), config={"hnn": TrainConfig(), "mlp": TrainConfig(test_size=0.3)})
+    with pytest.raises(InputValidationError, match="must be a TrainConfig, one per kind"):
+        compare_models(ds, seeds=(0,), config={"hnn": TrainConfig()})

@@ -1,13 +1,16 @@
-"""Tests of hnnviz.runs beyond training itself (see test_train.py and test_pipeline.py): predictions by part."""
+"""Tests of hnnviz.runs beyond training itself (see test_train.py and test_pipeline.py): predictions by part,
+the default training protocol of each model kind."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.runs import ModelSpec, train_run
+from hnnviz.runs import DEFAULT_TRAINING, ModelSpec, default_config, train_run
 from hnnviz.train import TrainConfig
 
 
@@ -38,3 +41,50 @@ def test_predictions_need_the_table_the_run_was_trained_on() -> None:
         run.predictions(load_sample("wine"))
     with pytest.raises(InputValidationError, match=r"The 'part' parameter of Run\.predictions must be one of"):
         run.predictions(load_sample("diabetes"), "holdout")
+
+
+# chosen by benchmarks/bench_defaults.py (see benchmarks/results_defaults.md): lr, patience, epoch cap, weight decay
+CHOSEN = {"hnn": (3e-2, 25, 300, 1e-2), "mlp": (3e-3, 25, 300, 1e-4)}
+
+
+@pytest.mark.parametrize("kind", ["hnn", "mlp"])
+def test_default_config_gives_each_kind_its_measured_defaults(kind: str) -> None:
+    config = default_config(kind)
+    assert config == DEFAULT_TRAINING[kind]
+    assert (config.lr, config.patience, config.epochs, config.weight_decay) == CHOSEN[kind]
+    assert (config.batch_size, config.val_size, config.test_size, config.seed) == (128, 0.2, 0.2, 0)
+
+
+def test_default_config_replaces_the_fields_given_and_leaves_the_defaults_alone() -> None:
+    config = default_config("hnn", seed=3, epochs=20)
+    assert config == replace(DEFAULT_TRAINING["hnn"], seed=3, epochs=20)
+    assert (DEFAULT_TRAINING["hnn"].seed, DEFAULT_TRAINING["hnn"].epochs) == (0, CHOSEN["hnn"][2])
+    with pytest.raises(TypeError):
+        DEFAULT_TRAINING["hnn"] = config  # read-only
+
+
+def test_default_config_rejects_unknown_kinds_fields_and_values() -> None:
+    with pytest.raises(
+        InputValidationError, match=r"The 'kind' parameter of default_config must be one of 'hnn', 'mlp'"
+    ):
+        default_config("gbm")
+    with pytest.raises(InputValidationError, match=r"default_config got \['rate'\], which are not TrainConfig fields"):
+        default_config("mlp", rate=0.1)
+    with pytest.raises(InputValidationError, match="The 'lr' parameter of TrainConfig"):
+        default_config("mlp", lr=-1.0)
+
+
+@pytest.mark.parametrize("kind", ["hnn", "mlp"])
+def test_train_run_without_a_config_trains_with_the_kinds_default(kind: str) -> None:
+    ds = load_sample("wine")
+    run = train_run(ds, ModelSpec(kind, channels=1)).result
+    same = train_run(ds, ModelSpec(kind, channels=1), config=default_config(kind)).result
+    assert run.metrics == same.metrics and run.epochs_run == same.epochs_run
+    assert [r.val_loss for r in run.history] == [r.val_loss for r in same.history]
+
+
+def test_the_hnn_default_is_not_the_plain_train_config() -> None:
+    ds = load_sample("wine")
+    run = train_run(ds, ModelSpec("hnn", channels=1)).result
+    plain = train_run(ds, ModelSpec("hnn", channels=1), config=TrainConfig()).result
+    assert [r.val_loss for r in run.history] != [r.val_loss for r in plain.history]

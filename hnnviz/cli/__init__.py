@@ -24,6 +24,8 @@ from typing import NoReturn
 from ..exceptions import HNNVizError
 from ..specs import (
     BASE_MODELS,
+    DEFAULT_TRAINING,
+    DEVICES,
     EXPLAIN_METHODS,
     IFN_METHODS,
     INTERACTION_KINDS,
@@ -34,12 +36,9 @@ from ..specs import (
     SIMILARITY_METHODS,
     IFNSpec,
     ModelSpec,
-    TrainConfig,
 )
 
 __all__ = ["main"]
-
-_DEFAULT_SPEC, _DEFAULT_CONFIG = ModelSpec(), TrainConfig()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     explain_cmd.add_argument("--method", choices=EXPLAIN_METHODS, default="gxa", help="default gxa (fastest)")
     explain_cmd.add_argument("--top", type=int, default=10, help="simplices to list (default 10)")
     explain_cmd.add_argument("--target-class", help="classification: the class to explain (default: predicted)")
+    explain_cmd.add_argument("--device", choices=DEVICES, default="auto", help="where to compute (default auto)")
     explain_cmd.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     explain_cmd.set_defaults(handler="explain")
 
@@ -170,14 +170,30 @@ def _add_ifn_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_training_options(parser: argparse.ArgumentParser) -> None:
-    config, spec = _DEFAULT_CONFIG, _DEFAULT_SPEC
-    parser.add_argument("--epochs", type=int, default=config.epochs, help=f"at most (default {config.epochs})")
+    """Model width and training options; a training option left out takes each model kind's default."""
+    spec, hnn, mlp = ModelSpec(), DEFAULT_TRAINING["hnn"], DEFAULT_TRAINING["mlp"]
+
+    def per_kind(name: str) -> str:
+        value, other = getattr(hnn, name), getattr(mlp, name)
+        return f"default {value:g}" if value == other else f"default: hnn {value:g}, mlp {other:g}"
+
+    parser.add_argument("--epochs", type=int, help=f"at most ({per_kind('epochs')})")
     parser.add_argument(
         "--width", type=int, default=spec.channels, help=f"channels per simplex (default {spec.channels})"
     )
     parser.add_argument("--max-order", type=int, default=None, help="highest simplex order (default: all)")
-    parser.add_argument("--lr", type=float, default=config.lr, help=f"AdamW learning rate (default {config.lr})")
-    parser.add_argument("--batch-size", type=int, default=config.batch_size, help=f"default {config.batch_size}")
+    parser.add_argument("--lr", type=float, help=f"AdamW learning rate ({per_kind('lr')})")
+    parser.add_argument("--weight-decay", type=float, help=f"AdamW weight decay ({per_kind('weight_decay')})")
+    parser.add_argument(
+        "--patience", type=int, help=f"epochs without improvement before stopping ({per_kind('patience')})"
+    )
+    parser.add_argument("--batch-size", type=int, help=per_kind("batch_size"))
+    parser.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="where to train: the GPU when there is one (auto), or as named",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

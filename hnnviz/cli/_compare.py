@@ -7,6 +7,7 @@ from typing import Any
 
 from ..compare import compare_models
 from ..exceptions import InputValidationError
+from ..specs import MODEL_KINDS
 from ._shared import ifn_spec, model_spec, status_line, supervised_dataset, train_config
 
 __all__ = ["run", "summary"]
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             seeds=range(args.seeds),
             models=models,
             spec=model_spec(args),
-            config=train_config(args),
+            config={kind: train_config(args, kind) for kind in MODEL_KINDS},
             callback=fit_done,
             threads=args.threads,
             ifn=ifn_spec(args),

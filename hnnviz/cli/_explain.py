@@ -38,7 +38,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         return f"{args.method}: {done}/{total} done, about {left:.0f} s left"
 
     with status_line() as show:
-        attribution = explain(run, X, method=args.method, target=target, progress=lambda d, t: show(eta(d, t)))
+        attribution = explain(
+            run, X, method=args.method, target=target, progress=lambda d, t: show(eta(d, t)), device=args.device
+        )
     return attribution.to_dict(top=args.top)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 from ..data import Dataset, load_dataset
 from ..exceptions import InputValidationError
-from ..specs import IFNSpec, ModelSpec, TrainConfig
+from ..specs import IFNSpec, ModelSpec, TrainConfig, default_config
 
 __all__ = ["ifn_spec", "metrics_text", "model_spec", "status_line", "supervised_dataset", "train_config"]
 
@@ -25,8 +25,14 @@ def model_spec(args: argparse.Namespace, kind: str = "hnn") -> ModelSpec:
     return ModelSpec(kind=kind, channels=args.width, max_order=args.max_order)
 
 
-def train_config(args: argparse.Namespace, seed: int = 0) -> TrainConfig:
-    return TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=seed)
+#: The training options of the command line, by the TrainConfig field each sets.
+_TRAINING_OPTIONS = ("epochs", "batch_size", "lr", "weight_decay", "patience", "device")
+
+
+def train_config(args: argparse.Namespace, kind: str, seed: int = 0) -> TrainConfig:
+    """The training protocol of one model kind: its default, with the options given on the command line."""
+    given = {name: getattr(args, name) for name in _TRAINING_OPTIONS if getattr(args, name) is not None}
+    return default_config(kind, seed=seed, **given)
 
 
 def supervised_dataset(args: argparse.Namespace) -> Dataset:

@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     dataset = supervised_dataset(args)
     if Path(args.out).exists() and not Path(args.out).is_dir():  # fail before training, not after
         raise InputValidationError(f"--out {args.out!r} is a file; give a directory to save the run in.")
-    config = train_config(args, seed=args.seed)
+    config = train_config(args, args.model, seed=args.seed)
     with status_line() as show:
 
         def epoch_done(record: EpochRecord) -> None:
