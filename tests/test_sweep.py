@@ -20,7 +20,7 @@ from hnnviz.cli import main
 from hnnviz.compare import compare_models
 from hnnviz.data import load_dataset, load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.specs import IFNSpec, ModelSpec, TrainConfig
+from hnnviz.specs import IFNSpec, ModelSpec, default_config
 from hnnviz.stability import bootstrap_stability
 from hnnviz.sweep import TIME_COLUMNS, FitTask, StabilityTask, SweepResult, SweepSpec, run_sweep, task_id
 
@@ -120,7 +120,11 @@ def test_spec_reads_every_section(tmp_path: Path) -> None:
     assert (tiny.name, tiny.sample, tiny.path, tiny.target) == ("tiny", None, str(tmp_path / "tiny.csv"), "y")
     assert (wine.name, wine.sample, wine.path, wine.target) == ("wine", "wine", None, "cultivar")
     assert spec.seeds == (0, 1) and spec.models == ("hnn", "linear")
-    assert spec.config == TrainConfig(epochs=3, patience=2)
+    assert spec.training == {"epochs": 3, "patience": 2}
+    assert spec.configs() == {
+        "hnn": default_config("hnn", epochs=3, patience=2),
+        "mlp": default_config("mlp", epochs=3, patience=2),
+    }
     assert spec.spec == ModelSpec(channels=2)
     assert spec.ifn == IFNSpec("spearman2", "mfcf", max_clique_size=3)
     assert spec.stability is not None and spec.stability.chunks() == (2, 2, 1) and spec.stability.seed == 3
@@ -244,7 +248,7 @@ def test_fits_are_exactly_those_of_compare(sequential: SweepResult, spec_path: P
     datasets = {"tiny": load_dataset(spec_path.parent / "tiny.csv", target="y"), "wine": load_sample("wine")}
     for name, dataset in datasets.items():
         comparison = compare_models(
-            dataset, seeds=spec.seeds, models=spec.models, spec=spec.spec, config=spec.config, threads=1
+            dataset, seeds=spec.seeds, models=spec.models, spec=spec.spec, config=spec.configs(), threads=1
         )
         rows = sequential.results[sequential.results["dataset"] == name]
         assert list(zip(rows["seed"], rows["model"], strict=True)) == [(r.seed, r.model) for r in comparison.records]

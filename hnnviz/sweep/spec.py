@@ -17,7 +17,7 @@ from ..compare import parse_model_name
 from ..data import SAMPLES, Dataset, load_dataset, load_sample, sample_data_dir
 from ..exceptions import InputValidationError
 from ..model import ACTIVATIONS
-from ..specs import IFNSpec, ModelSpec, TrainConfig
+from ..specs import MODEL_KINDS, IFNSpec, ModelSpec, TrainConfig, default_config
 from .tasks import FitTask, StabilityTask, Task
 
 __all__ = ["DataSource", "StabilitySpec", "SweepSpec"]
@@ -94,8 +94,9 @@ class SweepSpec:
     seeds : tuple of int
     models : tuple of str
         Names :func:`hnnviz.compare.compare_models` accepts.
-    config : TrainConfig
-        Training protocol and split sizes (its ``seed`` is replaced by each seed).
+    training : dict of str to Any
+        The ``[training]`` table: :class:`~hnnviz.specs.TrainConfig` fields that replace each model kind's
+        default protocol (:func:`~hnnviz.specs.default_config`); the seed is each task's.
     spec : ModelSpec
         Widths, activation and readouts of the neural nets.
     ifn : IFNSpec
@@ -109,13 +110,13 @@ class SweepSpec:
     >>> SweepSpec.from_dict({"datasets": ["wine"], "seeds": 2, "models": ["linear"], "training": {"lrr": 1}})
     Traceback (most recent call last):
     ...
-    hnnviz.exceptions.InputValidationError: The sweep spec has an unknown key 'training.lrr'; known there: epochs, batch_size, lr, weight_decay, patience, val_size, test_size.
+    hnnviz.exceptions.InputValidationError: The sweep spec has an unknown key 'training.lrr'; known there: epochs, batch_size, lr, weight_decay, patience, val_size, test_size, device.
     """  # noqa: E501
 
     datasets: tuple[DataSource, ...]
     seeds: tuple[int, ...]
     models: tuple[str, ...]
-    config: TrainConfig = field(default_factory=TrainConfig)
+    training: Mapping[str, Any] = field(default_factory=dict)
     spec: ModelSpec = field(default_factory=ModelSpec)
     ifn: IFNSpec = field(default_factory=IFNSpec)
     stability: StabilitySpec | None = None
@@ -158,8 +159,8 @@ class SweepSpec:
                 raise InputValidationError(f"The {owner} lacks the key {key!r}.")
         stability = _stability(raw.get("stability"), owner)
         models = _models(raw["models"], owner, allow_none=stability is not None)
-        config = _options(TrainConfig, raw.get("training"), "training", owner, exclude="seed")
-        if models and config.test_size == 0:
+        training = _training(raw.get("training"), owner)
+        if models and default_config("hnn", **training).test_size == 0:
             raise InputValidationError(f"The 'training.test_size' key of the {owner} must be above 0 to score models.")
         base = Path(base_dir)
         sources = [
@@ -171,16 +172,20 @@ class SweepSpec:
             datasets=tuple(sources),
             seeds=_seeds(raw["seeds"], owner),
             models=models,
-            config=config,
+            training=training,
             spec=_model_spec(raw.get("model"), owner),
             ifn=_options(IFNSpec, raw.get("ifn"), "ifn", owner),
             stability=stability,
         )
 
+    def configs(self) -> dict[str, TrainConfig]:
+        """The training protocol of each neural kind: its default with the ``[training]`` table's fields."""
+        return {kind: default_config(kind, **self.training) for kind in MODEL_KINDS}
+
     def tasks(self) -> tuple[Task, ...]:
         """Every fit (data set, then seed, then model, in the spec's order), then every stability chunk."""
         fits = [
-            FitTask(source, seed, model, self.spec, self.config, self.ifn)
+            FitTask(source, seed, model, self.spec, self.configs()[_trained_as(model)], self.ifn)
             for source in self.datasets
             for seed in self.seeds
             for model in self.models
@@ -261,6 +266,24 @@ def _models(value: Any, owner: str, *, allow_none: bool) -> tuple[str, ...]:
         except InputValidationError as err:
             raise InputValidationError(f"In the 'models' key of the {owner}: {err}") from None
     return tuple(models)
+
+
+def _trained_as(model: str) -> str:
+    """The kind whose protocol a model trains with (a classical model uses only its split sizes)."""
+    kind = parse_model_name(model)[0]
+    return "mlp" if kind in ("mlp", "mlp-pruned") else "hnn"
+
+
+def _training(value: Any, owner: str) -> dict[str, Any]:
+    """The ``[training]`` table: TrainConfig fields but the seed, checked against both kinds' defaults."""
+    known = [f.name for f in fields(TrainConfig) if f.name != "seed"]
+    table = _table({} if value is None else value, "training", owner, known)
+    try:
+        for kind in MODEL_KINDS:
+            default_config(kind, **table)
+    except InputValidationError as err:
+        raise InputValidationError(f"In the [training] table of the {owner}: {err}") from None
+    return dict(table)
 
 
 def _options(cls: type, value: Any, section: str, owner: str, exclude: str | None = None) -> Any:
