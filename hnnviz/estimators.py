@@ -31,9 +31,12 @@ from .ifn import FilteredGraph
 from .model import HNN
 from .pipeline import FilteredNetwork, IFNSpec, check_ifn
 from .runs import ModelSpec, build_model, train_run
+from .specs import DEFAULT_TRAINING
 from .train import Scaler, Split, TrainConfig, TrainResult, predict, split_rows
 
 __all__ = ["HNNClassifier", "HNNRegressor"]
+
+_DEFAULTS = DEFAULT_TRAINING["hnn"]
 
 
 class _HNNEstimator(BaseEstimator):
@@ -48,13 +51,14 @@ class _HNNEstimator(BaseEstimator):
         channels: int = 4,
         max_order: int | None = None,
         activation: str = "gelu",
-        epochs: int = 300,
-        batch_size: int = 128,
-        lr: float = 3e-3,
-        weight_decay: float = 1e-4,
-        patience: int = 25,
+        epochs: int = _DEFAULTS.epochs,
+        batch_size: int = _DEFAULTS.batch_size,
+        lr: float = _DEFAULTS.lr,
+        weight_decay: float = _DEFAULTS.weight_decay,
+        patience: int = _DEFAULTS.patience,
         validation_fraction: float = 0.2,
         random_state: int = 0,
+        device: str = "auto",
     ) -> None:
         self.ifn = ifn
         self.channels = channels
@@ -67,6 +71,7 @@ class _HNNEstimator(BaseEstimator):
         self.patience = patience
         self.validation_fraction = validation_fraction
         self.random_state = random_state
+        self.device = device
 
     def _train_config(self) -> TrainConfig:
         return TrainConfig(
@@ -78,6 +83,7 @@ class _HNNEstimator(BaseEstimator):
             val_size=self.validation_fraction,
             test_size=0.0,
             seed=self.random_state,
+            device=self.device,
         )
 
     def _validate(self, X: Any, y: Any = None, *, reset: bool) -> tuple[np.ndarray, np.ndarray | None]:
@@ -162,11 +168,14 @@ class HNNRegressor(RegressorMixin, _HNNEstimator):
         Highest simplex order wired (None: all).
     activation : {"gelu", "relu", "tanh"}, default "gelu"
     epochs, batch_size, lr, weight_decay, patience
-        Training protocol (:class:`hnnviz.train.TrainConfig`).
+        Training protocol (:class:`hnnviz.train.TrainConfig`); the defaults are the HNN's
+        (:data:`hnnviz.specs.DEFAULT_TRAINING`: lr 0.03, weight decay 0.01).
     validation_fraction : float, default 0.2
         Share of the training rows held out to drive early stopping.
     random_state : int, default 0
         Seeds the validation split, the initial weights and the batch order.
+    device : str, default "auto"
+        Where to train (:func:`hnnviz.devices.resolve_device`); the fitted model lives on the CPU.
 
     Attributes
     ----------

@@ -19,7 +19,8 @@ from hnnviz.estimators import HNNClassifier, HNNRegressor
 from hnnviz.exceptions import HNNVizError, InputValidationError, NotFittedError, TooFewRowsError
 from hnnviz.pipeline import IFNSpec, filter_network
 from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import TrainConfig, split_rows
+from hnnviz.specs import default_config
+from hnnviz.train import split_rows
 
 ESTIMATORS = [HNNRegressor, HNNClassifier]
 FAST = {"epochs": 8, "channels": 2, "batch_size": 64, "random_state": 0}
@@ -230,7 +231,7 @@ def test_the_network_comes_from_the_training_rows_only(estimator_class: type[Bas
     assert not np.array_equal(filter_network(X, alone.feature_names).similarity, alone.similarity)
     classes = tuple(np.unique(y).tolist()) if task == "classification" else None
     dataset = Dataset(X=X, feature_names=alone.feature_names, y=codes, target="y", task=task, classes=classes)
-    config = TrainConfig(epochs=8, batch_size=64, val_size=0.25, test_size=0.0, seed=0)
+    config = default_config("hnn", epochs=8, batch_size=64, val_size=0.25, test_size=0.0, seed=0)
     run = train_run(dataset, ModelSpec(channels=2), config=config)
     assert np.array_equal(run.result.split.train, estimator.train_result_.split.train)
     trained, fitted = run.model.state_dict(), estimator.model_.state_dict()
