@@ -9,21 +9,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 import streamlit as st
+import torch
 
 from app_pages.shared import common, state
 from app_pages.shared.common import PageContext
 from app_pages.shared.state import AppState, Keys
 from hnnviz.compare import BASE_MODELS
 from hnnviz.data import Dataset
+from hnnviz.devices import describe_device
 from hnnviz.exceptions import HNNVizError
 from hnnviz.jobs import ComparisonJob, Job, TrainingJob
 from hnnviz.model import ACTIVATIONS, ORDER_NAMES, describe_hnn
 from hnnviz.pipeline import FilteredNetwork
 from hnnviz.runs import ModelSpec, Run
-from hnnviz.train import TrainConfig
+from hnnviz.specs import DEFAULT_TRAINING, DEVICES, OPTIONAL_MODELS, TrainConfig, default_config
 from hnnviz.viz import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
 
-DEFAULTS = TrainConfig()
+DEFAULTS = DEFAULT_TRAINING["hnn"]  # epochs, patience and batch size are the same for both kinds
 LESSON = (
     "**Training** adjusts the weights so that predictions match the target on the training rows; the "
     "validation rows decide when to stop (when their loss no longer improves), and the test rows, never seen "
@@ -32,11 +34,12 @@ LESSON = (
 )
 MODEL_LABELS = {"hnn": "HNN", "mlp": "MLP"}  # the MLP is dense, with the HNN's layer widths
 MAX_DENSE_PARAMS = 20_000_000  # a larger dense MLP would take minutes per epoch and gigabytes here
-EXTRA_MODELS = ("hnn-order1", "hnn-order2")
+EXTRA_MODELS = ("hnn-order1", "hnn-order2", *OPTIONAL_MODELS)
 
 
-def settings(app: AppState) -> tuple[ModelSpec, TrainConfig]:
-    """The model and training settings; lesson mode keeps only the essential ones.
+def settings(app: AppState) -> tuple[ModelSpec, dict[str, TrainConfig]]:
+    """The model, and each kind's training protocol (its measured default with the settings chosen here); lesson
+    mode keeps only the essential settings.
 
     Raises
     ------
@@ -57,7 +60,8 @@ def settings(app: AppState) -> tuple[ModelSpec, TrainConfig]:
         help="Seeds the split, the initial weights and the batch order: the same seed gives the same models.",
     )  # fmt: skip
     app.selection = replace(app.selection, seed=int(seed))
-    max_order, activation, lr, batch = None, "gelu", DEFAULTS.lr, DEFAULTS.batch_size
+    max_order, activation, batch, device = None, "gelu", DEFAULTS.batch_size, "auto"
+    lrs = {kind: config.lr for kind, config in DEFAULT_TRAINING.items()}
     if common.advanced():
         orders = [None, 1, 2, 3]
         max_order = cells[3].selectbox(
@@ -68,16 +72,35 @@ def settings(app: AppState) -> tuple[ModelSpec, TrainConfig]:
         activation = more[0].selectbox(
             "Activation", list(ACTIVATIONS), key=Keys.TRAIN_ACTIVATION, persist_state="session"
         )
-        lr = more[1].number_input(
-            "Learning rate", 0.0, 1.0, DEFAULTS.lr, step=1e-3, format="%.4f", key=Keys.TRAIN_LR,
-            persist_state="session",
-        )  # fmt: skip
-        batch = more[2].number_input(
+        for box, kind, key in ((more[1], "hnn", Keys.TRAIN_LR), (more[2], "mlp", Keys.TRAIN_MLP_LR)):
+            lrs[kind] = box.number_input(
+                f"{MODEL_LABELS[kind]} learning rate", 0.0, 1.0, lrs[kind], step=1e-3, format="%.4f", key=key,
+                persist_state="session", help="Each model's default was measured on the bundled data sets "
+                "(benchmarks/results_defaults.md): a sparse net learns best with a larger rate.",
+            )  # fmt: skip
+        batch = more[3].number_input(
             "Batch size", 1, 4096, DEFAULTS.batch_size, key=Keys.TRAIN_BATCH, persist_state="session"
         )
+        if torch.cuda.is_available():
+            device = device_choice()
+    st.caption(f"Training runs on the {describe_device(device)}.")
     spec = ModelSpec("hnn", channels=int(channels), max_order=max_order, activation=activation)
-    config = TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(lr), seed=int(seed))
-    return spec, config
+    configs = {
+        kind: default_config(
+            kind, epochs=int(epochs), batch_size=int(batch), lr=float(lrs[kind]), seed=int(seed), device=device
+        )
+        for kind in MODEL_LABELS
+    }
+    return spec, configs
+
+
+def device_choice() -> str:
+    """Where to train, on a machine with a GPU."""
+    device = st.segmented_control(
+        "Train on", list(DEVICES), default="auto", required=True, key=Keys.TRAIN_DEVICE, persist_state="session",
+        format_func=lambda d: f"{d}: {describe_device(d)}",
+    )  # fmt: skip
+    return device or "auto"
 
 
 def model_specs(net: FilteredNetwork, spec: ModelSpec) -> dict[str, ModelSpec]:
@@ -166,7 +189,7 @@ def health(job: TrainingJob) -> None:
         st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def baselines(ctx: PageContext, ds: Dataset, spec: ModelSpec, config: TrainConfig) -> None:
+def baselines(ctx: PageContext, ds: Dataset, spec: ModelSpec, config: dict[str, TrainConfig]) -> None:
     app = ctx.app
     st.subheader("Against the baselines, over several seeds")
     st.caption(
@@ -211,9 +234,10 @@ def main() -> None:
     if ds.target is None:
         common.stop_with("Training needs a target: choose the column to predict in the sidebar.")
     try:
-        spec, config = settings(app)
+        spec, configs = settings(app)
     except HNNVizError as err:
         common.stop_with(err)
+    config = configs["hnn"]  # the epochs, batch size, seed and split every model shares
     busy = app.training is not None and not app.training.finished
     net = ctx.network()
     specs = model_specs(net, spec)
@@ -221,13 +245,14 @@ def main() -> None:
     label = f"Train the {' and the '.join(specs)}"
     if st.button(label, key=Keys.TRAIN_START, type="primary", disabled=busy, icon=":material/model_training:"):
         try:
-            app.start_training(TrainingJob(ds, specs, config, app.selection.ifn))
+            by_name = {name: configs[spec.kind] for name, spec in specs.items()}
+            app.start_training(TrainingJob(ds, specs, by_name, app.selection.ifn))
         except HNNVizError as err:
             common.stop_with(err)
     common.watch(app.training, draw_training, "train.training")
     if app.training is not None and app.training.finished:
         results(app.training, app.training.dataset)
-    baselines(ctx, ds, spec, config)
+    baselines(ctx, ds, spec, configs)
 
 
 main()

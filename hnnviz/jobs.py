@@ -145,7 +145,9 @@ class TrainingJob(Job):
         Must have a target.
     specs : mapping of str to ModelSpec
         The models, by display name, trained in this order.
-    config : TrainConfig
+    config : TrainConfig or mapping of str to TrainConfig
+        One protocol for every model, or one per model name (e.g. each kind's default). All share the first
+        model's split.
     ifn : IFNSpec
         The network every model is wired on (built from the training rows).
 
@@ -165,13 +167,24 @@ class TrainingJob(Job):
     (True, 'done', 3, ['hnn'])
     """
 
-    def __init__(self, dataset: Dataset, specs: Mapping[str, ModelSpec], config: TrainConfig, ifn: IFNSpec) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        specs: Mapping[str, ModelSpec],
+        config: TrainConfig | Mapping[str, TrainConfig],
+        ifn: IFNSpec,
+    ) -> None:
         if dataset.y is None or dataset.task is None:
             raise InputValidationError(f"Data set {dataset.name!r} has no target column: choose one to train.")
         if not specs:
             raise InputValidationError("The 'specs' parameter of TrainingJob must name at least one model.")
+        if not isinstance(config, TrainConfig) and set(config) != set(specs):
+            raise InputValidationError(
+                f"The 'config' parameter of TrainingJob must be a TrainConfig or one per model ({', '.join(specs)})."
+            )
         super().__init__(self._train_all)
-        self.dataset, self.specs, self.config, self.ifn = dataset, dict(specs), config, ifn
+        self.dataset, self.specs, self.ifn = dataset, dict(specs), ifn
+        self.configs = {name: config if isinstance(config, TrainConfig) else config[name] for name in self.specs}
         self.history: dict[str, list[EpochRecord]] = {name: [] for name in self.specs}
         self.runs: dict[str, Run] = {}
         self.current: str | None = None
@@ -213,14 +226,19 @@ class TrainingJob(Job):
         return job
 
     @property
+    def config(self) -> TrainConfig:
+        """The first model's training protocol (its split is every model's)."""
+        return next(iter(self.configs.values()))
+
+    @property
     def epochs_done(self) -> int:
         return sum(len(h) for h in self.history.values())
 
     @property
     def progress(self) -> float:
         """Share of the work done, counting each model as its epoch cap (early stopping counts as done)."""
-        total = self.config.epochs * len(self.specs)
-        done = sum(self.config.epochs if name in self.runs else len(h) for name, h in self.history.items())
+        total = sum(config.epochs for config in self.configs.values())
+        done = sum(self.configs[name].epochs if name in self.runs else len(h) for name, h in self.history.items())
         return min(1.0, done / total)
 
     def _train_all(self, _: Job) -> dict[str, Run]:
@@ -233,8 +251,9 @@ class TrainingJob(Job):
                 break
             self.current = name
             self.runs[name] = train_run(
-                ds, spec, config=config, ifn=self.ifn, split=split, callback=lambda r, n=name: self._epoch(n, r)
-            )
+                ds, spec, config=self.configs[name], ifn=self.ifn, split=split,
+                callback=lambda r, n=name: self._epoch(n, r),
+            )  # fmt: skip
         self.current = None
         return self.runs
 

@@ -27,7 +27,7 @@ from app_pages.shared.state import Keys
 from hnnviz.data import SAMPLES, load_sample
 from hnnviz.explain import explain, order_split
 from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.specs import default_config
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -660,8 +660,10 @@ def test_the_app_trains_and_explains_exactly_as_the_api_with_the_same_seed(at):
     assert_ok(at)
     job = app_state(at).training
     ds = load_sample("wine")
-    alone = train_run(ds, ModelSpec("hnn", channels=4), config=TrainConfig(epochs=6, seed=3))
+    alone_config = default_config("hnn", epochs=6, seed=3)
+    alone = train_run(ds, ModelSpec("hnn", channels=4), config=alone_config)
     run = job.runs["HNN"]
+    assert job.configs == {"HNN": alone_config, "MLP": default_config("mlp", epochs=6, seed=3)}  # each its own
     assert np.array_equal(run.result.split.test, alone.result.split.test)
     assert run.result.metrics == alone.result.metrics
     assert np.array_equal(run.predict(ds.X), alone.predict(ds.X))

@@ -92,6 +92,8 @@ class Keys:
     TRAIN_ACTIVATION = "train.activation"
     TRAIN_EPOCHS = "train.epochs"
     TRAIN_LR = "train.lr"
+    TRAIN_MLP_LR = "train.mlp_lr"
+    TRAIN_DEVICE = "train.device"
     TRAIN_BATCH = "train.batch_size"
     TRAIN_SEED = "train.seed"
     TRAIN_START = "train.start"
