@@ -6,7 +6,8 @@ input features. Each order also feeds a linear readout; the readouts are concate
 linear layer into the prediction (one output for regression, one logit per class for classification).
 
 Layers gather their faces and contract them with per-simplex weights: memory and time are linear in the
-number of simplices, with no dense mask or dense weight matrix anywhere.
+number of simplices, with no dense mask or dense weight matrix anywhere. Activations keep the shape
+``(batch, n_units, channels)`` but are stored simplex-major (see :class:`SimplexLayer`).
 
 References
 ----------
@@ -45,8 +46,11 @@ class SimplexLayer(nn.Module):
         out_channels: channels per simplex unit.
 
     Shape:
-        - Input: ``(batch, n_faces, in_channels)``
-        - Output: ``(batch, n_simplices, out_channels)``
+        - Input: ``(batch, n_faces, in_channels)``, in any memory layout
+        - Output: ``(batch, n_simplices, out_channels)``, stored simplex-major: a permuted view of a contiguous
+          ``(n_simplices, out_channels, batch)`` tensor. The next layer gathers its faces as whole rows of that
+          tensor and contracts them with one batched matrix product, with no transposed copies; element-wise
+          activations and the HNN's readouts keep the layout.
 
     Attributes:
         weight: ``(n_simplices, (k + 1) * in_channels, out_channels)``, uniform in ``±sqrt(6 / fan_in)``
@@ -82,13 +86,14 @@ class SimplexLayer(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         batch = x.shape[0]
-        gathered = x.index_select(1, self.faces.flatten())  # (batch, n_simplices * (k+1), in)
-        gathered = gathered.reshape(batch, self.n_simplices, self.fan_in)  # (batch, n_simplices, fan_in)
-        if self.out_channels == 1:  # one output channel: a broadcast multiply-and-sum beats batched matmul
-            out = (gathered * self.weight[:, :, 0]).sum(-1, keepdim=True)  # (batch, n_simplices, 1)
+        units = x.permute(1, 2, 0).contiguous()  # (n_faces, in, batch): no copy for a previous layer's output
+        gathered = units.index_select(0, self.faces.flatten())  # (n_simplices * (k+1), in, batch)
+        gathered = gathered.view(self.n_simplices, self.fan_in, batch)  # (n_simplices, fan_in, batch)
+        if self.out_channels == 1:  # multiply-and-sum: bit-identical on any thread count (bmm is not)
+            out = (gathered * self.weight).sum(1, keepdim=True)  # (n_simplices, 1, batch)
         else:
-            out = torch.bmm(gathered.transpose(0, 1), self.weight).transpose(0, 1)  # (batch, n_simplices, out)
-        return out + self.bias
+            out = torch.bmm(self.weight.transpose(1, 2), gathered)  # (n_simplices, out, batch)
+        return (out + self.bias.unsqueeze(-1)).permute(2, 0, 1)  # (batch, n_simplices, out), simplex-major
 
     def dense_weight(self) -> Tensor:
         """The equivalent dense ``(n_faces_total * in, n_simplices * out)`` weight (tests and teaching only)."""
@@ -104,6 +109,22 @@ class SimplexLayer(nn.Module):
             f"n_simplices={self.n_simplices}, fan_in={self.n_faces_each}, "
             f"in_channels={self.in_channels}, out_channels={self.out_channels}"
         )
+
+
+class _SimplexMajor(nn.Module):
+    """An element-wise activation applied to a :class:`SimplexLayer`'s output in its memory order.
+
+    The output keeps the layer's shape ``(batch, n_simplices, channels)`` and layout. On a permuted view, torch
+    runs element-wise kernels row by row, and the rows' vectorised and scalar tails round differently with the
+    thread count; on the contiguous ``(n_simplices, channels, batch)`` tensor they do not.
+    """
+
+    def __init__(self, activation: nn.Module) -> None:
+        super().__init__()
+        self.activation = activation
+
+    def forward(self, h: Tensor) -> Tensor:
+        return self.activation(h.permute(1, 2, 0)).permute(2, 0, 1)
 
 
 class _ReadoutNet(nn.Module):
@@ -124,7 +145,11 @@ class _ReadoutNet(nn.Module):
 
     def readout_parts(self, hidden: Sequence[Tensor]) -> list[Tensor]:
         """Each order's readout output, ``(batch, readout_width)``, from :meth:`hidden`'s activations."""
-        return [readout(h.flatten(1)) for readout, h in zip(self.readouts, hidden, strict=True)]
+        return [self._read_out(readout, h) for readout, h in zip(self.readouts, hidden, strict=True)]
+
+    def _read_out(self, readout: nn.Linear, h: Tensor) -> Tensor:
+        """One order's readout ``(batch, readout_width)`` of its activations ``h`` (``(batch, ...)``)."""
+        return readout(h.flatten(1))
 
     def output(self, hidden: Sequence[Tensor]) -> Tensor:
         """The prediction ``(batch, n_outputs)`` from every order's activations."""
@@ -197,9 +222,20 @@ class HNN(_ReadoutNet):
         super().__init__(widths, check_int(n_outputs, name="n_outputs", owner="HNN", low=1), readout_width, activation)
         self.channels = channels
         self.orders = tuple(len(complex.simplices[k]) for k in range(top + 1))
+        self.activations = nn.ModuleList(_SimplexMajor(activation) for activation in self.activations)
         self.layers = nn.ModuleList(
             SimplexLayer(complex.faces[k], 1 if k == 1 else channels, channels) for k in range(1, top + 1)
         )
+
+    def _read_out(self, readout: nn.Linear, h: Tensor) -> Tensor:
+        """One order's readout, computed on the simplex-major layout of the layers' outputs.
+
+        The product reads the units as one ``(n_units * channels, batch)`` matrix (a view of a layer's output,
+        no copy), so its gradient reaches the units in their own layout and the activation's backward pass
+        runs on two tensors of the same layout (with mixed layouts it is several times slower).
+        """
+        units = h.permute(1, 2, 0).reshape(-1, h.shape[0])  # (n_units * channels, batch)
+        return torch.addmm(readout.bias.unsqueeze(1), readout.weight, units).t()  # (batch, readout_width)
 
     def input_units(self, x: Tensor) -> Tensor:
         """Order-0 units: each feature as a one-channel unit, ``(batch, p, 1)``.

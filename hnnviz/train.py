@@ -9,7 +9,6 @@ stopping on the validation loss with the best weights restored, and metrics on e
 from __future__ import annotations
 
 import contextlib
-import copy
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,12 +19,15 @@ from sklearn.metrics import accuracy_score, f1_score, log_loss, mean_absolute_er
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 from torch import Tensor, nn
+from torch.optim import Optimizer
 
 from ._validation import check_in, check_int
 from .exceptions import InputValidationError, TrainingDivergedError
 from .specs import TASKS, Task, TrainConfig
 
 __all__ = [
+    "PASS_FLOATS",
+    "THREADS",
     "EpochRecord",
     "Scaler",
     "Split",
@@ -40,8 +42,14 @@ __all__ = [
     "to_prediction",
     "torch_seed",
     "train_model",
+    "train_step",
 ]
 
+THREADS = 1
+"""Threads per fit: the one default for training, comparisons, tests and the app (see :func:`limit_threads`)."""
+PASS_FLOATS = 2**21
+"""Most activations (floats, every layer's units times rows) in one forward and backward pass of :func:`train_step`."""
+_TOLERANCE = 1e-6  # a unit or readout is constant when its range over the rows is at most this
 
 
 @dataclass(frozen=True)
@@ -153,12 +161,15 @@ def torch_seed(seed: int) -> Iterator[None]:
         yield
 
 
-def limit_threads(n: int = 1) -> None:
+def limit_threads(n: int = THREADS) -> None:
     """From now on, let torch and every OpenMP/BLAS pool of the process use at most ``n`` threads.
 
-    A server training many small models for several users at once (the app) is fastest and reproducible with
-    one thread per fit: on a busy machine, extra threads spin-wait, and reductions split across a different
-    number of threads can round differently.
+    One thread per fit (:data:`THREADS`) is the default for training, comparisons, tests and the app: fits of
+    the bundled data sets are small, and on a busy machine extra threads spin-wait. Measured on 2 shared cores
+    (``benchmarks/bench_fit.py``): a second thread made an HNN epoch at most 1.07x faster (none on the sets of
+    10-13 features), while with other processes on the cores whole fits of the largest set ran 1.8-3.5x slower.
+    Reductions split across a different number of threads can also round differently (below). Give a large
+    model on an idle machine more threads.
 
     Notes
     -----
@@ -273,9 +284,13 @@ def train_model(
     history, best_epoch, stopped = _fit_loop(model, inputs, targets, split, task, config, callback)
     model.eval()
     parts = {"train": split.train, "val": split.val, "test": split.test}
-    result_metrics = {
-        part: _part_metrics(model, inputs, y, rows, task, y_scaler) for part, rows in parts.items() if len(rows)
-    }
+    with torch.no_grad():  # one forward pass per part; the training rows' activations serve three checks
+        hidden = {part: model.hidden(inputs[rows]) for part, rows in parts.items() if len(rows)}
+        readouts = model.readout_parts(hidden["train"])
+        result_metrics = {
+            part: metrics(y[parts[part]], to_prediction(model.output(h), task, y_scaler), task)
+            for part, h in hidden.items()
+        }
     return TrainResult(
         model=model,
         task=task,
@@ -287,8 +302,8 @@ def train_model(
         epochs_run=len(history),
         stopped=stopped,
         metrics=result_metrics,
-        inactive=inactive_share(model, inputs[split.train]),
-        dead_readouts=dead_readouts(model, inputs[split.train]),
+        inactive=_inactive(hidden["train"], _TOLERANCE),
+        dead_readouts=_dead(readouts, _TOLERANCE),
         seconds=time.perf_counter() - start,
     )
 
@@ -304,11 +319,12 @@ def _fit_loop(
 ) -> tuple[list[EpochRecord], int, str]:
     """Mini-batch AdamW with early stopping; restores the best weights. Returns (history, best epoch, why)."""
     loss_fn = _loss_fn(task)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    # fused: one kernel per parameter instead of ~10 ops (same update; measured 0.2 ms less per step on CPU)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
     generator = torch.Generator().manual_seed(config.seed)
     train_rows = torch.as_tensor(split.train)
     x_val, t_val = inputs[split.val], targets[split.val]
-    best_loss, best_epoch, best_state = float("inf"), 0, copy.deepcopy(model.state_dict())
+    best_loss, best_epoch, best_state = float("inf"), 0, _snapshot(model)
     history: list[EpochRecord] = []
     stopped = "max_epochs"
     for epoch in range(1, config.epochs + 1):
@@ -316,11 +332,7 @@ def _fit_loop(
         model.train()
         total = 0.0
         for batch in train_rows[torch.randperm(len(train_rows), generator=generator)].split(config.batch_size):
-            optimiser.zero_grad(set_to_none=True)
-            loss = loss_fn(model(inputs[batch]), targets[batch])
-            loss.backward()
-            optimiser.step()
-            total += loss.item() * len(batch)
+            total += train_step(model, inputs[batch], targets[batch], loss_fn, optimiser) * len(batch)
         model.eval()
         with torch.no_grad():
             val_loss = loss_fn(model(x_val), t_val).item()
@@ -333,7 +345,7 @@ def _fit_loop(
             )
         improved = val_loss < best_loss
         if improved:
-            best_loss, best_epoch, best_state = val_loss, epoch, copy.deepcopy(model.state_dict())
+            best_loss, best_epoch, best_state = val_loss, epoch, _snapshot(model)
         record = EpochRecord(epoch, train_loss, val_loss, improved, time.perf_counter() - tick)
         history.append(record)
         if callback is not None and callback(record) is False:
@@ -344,6 +356,41 @@ def _fit_loop(
             break
     model.load_state_dict(best_state)
     return history, best_epoch, stopped
+
+
+def train_step(model: nn.Module, x: Tensor, target: Tensor, loss_fn: nn.Module, optimiser: Optimizer) -> float:
+    """One optimiser step on the mean loss of a mini-batch; returns that loss.
+
+    A batch whose activations would exceed :data:`PASS_FLOATS` floats is run forward and backward in passes of
+    fewer rows, their gradients summed (weighted by their rows) before the step: mathematically the same step,
+    and the time per row no longer grows with the batch. Large tensors are allocated afresh at every step
+    (the C allocator hands them back to the system when freed), and filling fresh memory page by page cost up
+    to 4x the arithmetic (p=1000, one channel, batch 4,096; ``benchmarks/results_layers.md``). A batch that fits
+    in one pass (every default fit of a bundled data set) is computed exactly as a single pass.
+
+    Examples
+    --------
+    >>> model = nn.Linear(3, 1)
+    >>> x, target = torch.ones(4, 3), torch.zeros(4, 1)
+    >>> optimiser = torch.optim.SGD(model.parameters(), lr=0.1)
+    >>> loss = train_step(model, x, target, nn.MSELoss(), optimiser)
+    >>> train_step(model, x, target, nn.MSELoss(), optimiser) < loss
+    True
+    """
+    optimiser.zero_grad(set_to_none=True)
+    rows = max(1, PASS_FLOATS // sum(getattr(model, "widths", (1,))))
+    total = 0.0
+    for part, part_target in zip(x.split(rows), target.split(rows), strict=True):
+        loss = loss_fn(model(part), part_target)
+        (loss * (len(part) / len(x))).backward()
+        total += loss.item() * len(part)
+    optimiser.step()
+    return total / len(x)
+
+
+def _snapshot(model: nn.Module) -> dict[str, Tensor]:
+    """A copy of the model's state dict (tensors cloned: several times cheaper than ``copy.deepcopy``)."""
+    return {name: value.detach().clone() for name, value in model.state_dict().items()}
 
 
 def predict(model: nn.Module, X_scaled: Tensor, task: Task, y_scaler: Scaler | None) -> np.ndarray:
@@ -384,13 +431,7 @@ def metrics(y_true: np.ndarray, prediction: np.ndarray, task: Task) -> dict[str,
     }
 
 
-def _part_metrics(
-    model: nn.Module, inputs: Tensor, y: np.ndarray, rows: np.ndarray, task: Task, y_scaler: Scaler | None
-) -> dict[str, float]:
-    return metrics(y[rows], predict(model, inputs[rows], task, y_scaler), task)
-
-
-def inactive_share(model: nn.Module, inputs: Tensor, tolerance: float = 1e-6) -> dict[int, float]:
+def inactive_share(model: nn.Module, inputs: Tensor, tolerance: float = _TOLERANCE) -> dict[int, float]:
     """Per order (or layer), the share of units whose output is constant on every given row.
 
     A constant unit carries no information and passes no useful gradient: for ReLU that is a dead unit.
@@ -398,16 +439,22 @@ def inactive_share(model: nn.Module, inputs: Tensor, tolerance: float = 1e-6) ->
     """
     model.eval()
     with torch.no_grad():
-        hidden = model.hidden(inputs)
-    return {order: _constant_share(h, tolerance) for order, h in enumerate(hidden) if order > 0}
+        return _inactive(model.hidden(inputs), tolerance)
 
 
-def dead_readouts(model: nn.Module, inputs: Tensor, tolerance: float = 1e-6) -> tuple[int, ...]:
+def dead_readouts(model: nn.Module, inputs: Tensor, tolerance: float = _TOLERANCE) -> tuple[int, ...]:
     """Orders whose readout output is constant on every given row: that order adds nothing to predictions."""
     model.eval()
     with torch.no_grad():
-        parts = model.readout_parts(model.hidden(inputs))
-    return tuple(order for order, part in enumerate(parts) if _constant_share(part, tolerance) == 1.0)
+        return _dead(model.readout_parts(model.hidden(inputs)), tolerance)
+
+
+def _inactive(hidden: list[Tensor], tolerance: float) -> dict[int, float]:
+    return {order: _constant_share(h, tolerance) for order, h in enumerate(hidden) if order > 0}
+
+
+def _dead(readouts: list[Tensor], tolerance: float) -> tuple[int, ...]:
+    return tuple(order for order, part in enumerate(readouts) if _constant_share(part, tolerance) == 1.0)
 
 
 def _constant_share(values: Tensor, tolerance: float) -> float:

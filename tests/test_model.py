@@ -41,6 +41,48 @@ def test_layer_equals_dense_masked_layer(tmfg_complex, order: int, c_in: int, c_
         torch.testing.assert_close(ours, reference, atol=1e-6, rtol=1e-6)
 
 
+def per_simplex_oracle(layer: SimplexLayer, x: torch.Tensor) -> torch.Tensor:
+    """The layer's formula, one simplex and one face at a time: y_s = b_s + sum_j x[face(s, j)] @ W_s[j]."""
+    weight = layer.weight.reshape(layer.n_simplices, layer.n_faces_each, layer.in_channels, layer.out_channels)
+    out = [
+        layer.bias[s] + sum(x[:, face] @ weight[s, j] for j, face in enumerate(faces))
+        for s, faces in enumerate(layer.faces.tolist())
+    ]
+    return torch.stack(out, dim=1)  # (batch, n_simplices, out)
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+@pytest.mark.parametrize("channels", [1, 2, 4])
+def test_layer_equals_a_per_simplex_oracle_in_any_input_layout(tmfg_complex, order: int, channels: int) -> None:
+    c_in = 1 if order == 1 else channels
+    with torch_seed(order):
+        layer = SimplexLayer(tmfg_complex.faces[order], c_in, channels).double()
+        x = torch.randn(6, tmfg_complex.f_vector[order - 1], c_in, dtype=torch.float64)
+    simplex_major = x.permute(1, 2, 0).contiguous().permute(2, 0, 1)  # how a previous layer's output is stored
+    expected = per_simplex_oracle(layer, x)
+    for given in (x, simplex_major):
+        out = layer(given)
+        assert out.shape == (6, layer.n_simplices, channels)
+        assert out.permute(1, 2, 0).is_contiguous()  # stored simplex-major, shaped (batch, n_simplices, out)
+        torch.testing.assert_close(out, expected, atol=1e-12, rtol=1e-12)
+
+
+@pytest.mark.parametrize("channels", [1, 4])
+def test_hidden_and_propagate_keep_the_batch_major_shapes(tmfg_complex, channels: int) -> None:
+    with torch_seed(0):
+        model = HNN(tmfg_complex, channels=channels).double()
+        x = torch.randn(5, 15, dtype=torch.float64)
+    hidden = model.hidden(x)
+    widths = [1] + [channels] * 3
+    assert [tuple(h.shape) for h in hidden] == [(5, n, c) for n, c in zip(tmfg_complex.f_vector, widths, strict=True)]
+    # an edit may hand back a plain (batch-major, contiguous) tensor: the layers read it the same way
+    edited = model.propagate(hidden[:1], lambda order, h: h.contiguous())
+    for ours, reference in zip(edited, hidden, strict=True):
+        torch.testing.assert_close(ours, reference, atol=1e-12, rtol=1e-12)
+    expected = model.head(torch.cat([r(h.flatten(1)) for r, h in zip(model.readouts, hidden, strict=True)], 1))
+    torch.testing.assert_close(model(x), expected, atol=1e-12, rtol=1e-12)
+
+
 def test_dense_weight_is_zero_outside_the_faces(tmfg_complex) -> None:
     layer = SimplexLayer(tmfg_complex.faces[2], 1, 1)
     dense = layer.dense_weight()  # (n_edges, n_triangles)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 
@@ -10,6 +11,7 @@ import pytest
 import torch
 from threadpoolctl import threadpool_info
 
+from hnnviz import train
 from hnnviz.complex import clique_complex
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError, TrainingDivergedError
@@ -18,7 +20,19 @@ from hnnviz.ifn import tmfg
 from hnnviz.model import HNN, MLP
 from hnnviz.runs import ModelSpec, train_run
 from hnnviz.similarity import similarity_matrix
-from hnnviz.train import Scaler, TrainConfig, limit_threads, metrics, split_rows, torch_seed, train_model
+from hnnviz.train import (
+    Scaler,
+    TrainConfig,
+    dead_readouts,
+    inactive_share,
+    limit_threads,
+    metrics,
+    predict,
+    split_rows,
+    torch_seed,
+    train_model,
+    train_step,
+)
 
 FAST = TrainConfig(epochs=40, patience=10, batch_size=64, lr=1e-2, seed=0)
 
@@ -59,6 +73,37 @@ def test_training_is_reproducible(diabetes) -> None:
     for a, b in zip(runs[0].model.state_dict().values(), runs[1].model.state_dict().values(), strict=True):
         assert torch.equal(a, b)
     assert runs[0].metrics == runs[1].metrics
+
+
+def test_post_training_checks_equal_their_public_functions(diabetes) -> None:
+    result = train_model(make_hnn(diabetes, channels=4), diabetes.X, diabetes.y, "regression", config=FAST)
+    inputs = torch.as_tensor(result.x_scaler.transform(diabetes.X), dtype=torch.float32)
+    for part, rows in vars(result.split).items():
+        predicted = predict(result.model, inputs[rows], "regression", result.y_scaler)
+        assert result.metrics[part] == metrics(diabetes.y[rows], predicted, "regression")
+    assert result.inactive == inactive_share(result.model, inputs[result.split.train])
+    assert result.dead_readouts == dead_readouts(result.model, inputs[result.split.train])
+
+
+@pytest.mark.parametrize("kind", ["hnn", "mlp"])
+def test_a_step_in_several_passes_equals_one_pass(diabetes, monkeypatch, kind: str) -> None:
+    hnn = make_hnn(diabetes, channels=2).double()
+    with torch_seed(1):
+        base = hnn if kind == "hnn" else MLP(hnn.widths).double()
+        x = torch.randn(50, diabetes.X.shape[1], dtype=torch.float64)
+        target = torch.randn(50, 1, dtype=torch.float64)
+    steps = []
+    for pass_floats in (train.PASS_FLOATS, 7 * sum(hnn.widths)):  # one pass of 50 rows, then 8 passes of <= 7
+        monkeypatch.setattr(train, "PASS_FLOATS", pass_floats)
+        model = copy.deepcopy(base)
+        loss = train_step(model, x, target, torch.nn.MSELoss(), torch.optim.AdamW(model.parameters(), lr=1e-2))
+        steps.append((loss, model.state_dict()))
+    (loss_one, weights_one), (loss_passes, weights_passes) = steps
+    assert loss_one == pytest.approx(torch.nn.functional.mse_loss(base(x), target).item(), rel=1e-12)
+    assert loss_passes == pytest.approx(loss_one, rel=1e-12)
+    for name, value in weights_one.items():
+        torch.testing.assert_close(weights_passes[name], value, atol=1e-12, rtol=1e-10)
+    assert not torch.equal(weights_one["head.weight"], base.state_dict()["head.weight"])
 
 
 def test_early_stopping_restores_the_best_weights(diabetes) -> None:
