@@ -22,6 +22,7 @@ from torch import Tensor, nn
 from torch.optim import Optimizer
 
 from ._validation import check_in, check_int
+from .devices import resolve_device
 from .exceptions import InputValidationError, TrainingDivergedError
 from .specs import TASKS, Task, TrainConfig
 
@@ -247,6 +248,7 @@ def train_model(
         Targets: floats for regression, class codes ``0..K-1`` for classification.
     task : {"regression", "classification"}
     config : TrainConfig, optional
+        Its ``device`` says where to train; the model comes back on the CPU (also after an error).
     callback : callable, optional
         Called after every epoch with its :class:`EpochRecord`. Returning ``False`` stops training (the
         best weights so far are kept); blocking inside it pauses training between epochs.
@@ -279,18 +281,24 @@ def train_model(
         split = split_rows(len(X), y, task, val_size=config.val_size, test_size=config.test_size, seed=config.seed)
     x_scaler = Scaler.fit(X[split.train])
     y_scaler = Scaler.fit(y[split.train].reshape(-1, 1).astype(np.float64)) if task == "regression" else None
-    inputs = torch.as_tensor(x_scaler.transform(X), dtype=torch.float32)
-    targets = _targets(y, task, y_scaler)
-    history, best_epoch, stopped = _fit_loop(model, inputs, targets, split, task, config, callback)
-    model.eval()
-    parts = {"train": split.train, "val": split.val, "test": split.test}
-    with torch.no_grad():  # one forward pass per part; the training rows' activations serve three checks
-        hidden = {part: model.hidden(inputs[rows]) for part, rows in parts.items() if len(rows)}
-        readouts = model.readout_parts(hidden["train"])
-        result_metrics = {
-            part: metrics(y[parts[part]], to_prediction(model.output(h), task, y_scaler), task)
-            for part, h in hidden.items()
-        }
+    device = resolve_device(config.device)
+    inputs = torch.as_tensor(x_scaler.transform(X), dtype=torch.float32, device=device)
+    targets = _targets(y, task, y_scaler).to(device)
+    try:
+        model.to(device)
+        history, best_epoch, stopped = _fit_loop(model, inputs, targets, split, task, config, callback)
+        model.eval()
+        parts = {"train": split.train, "val": split.val, "test": split.test}
+        with torch.no_grad():  # one forward pass per part; the training rows' activations serve three checks
+            hidden = {part: model.hidden(inputs[rows]) for part, rows in parts.items() if len(rows)}
+            readouts = model.readout_parts(hidden["train"])
+            result_metrics = {
+                part: metrics(y[parts[part]], to_prediction(model.output(h), task, y_scaler), task)
+                for part, h in hidden.items()
+            }
+            inactive, dead = _inactive(hidden["train"], _TOLERANCE), _dead(readouts, _TOLERANCE)
+    finally:
+        model.to("cpu")  # the trained model lives on the CPU, wherever it was trained
     return TrainResult(
         model=model,
         task=task,
@@ -302,8 +310,8 @@ def train_model(
         epochs_run=len(history),
         stopped=stopped,
         metrics=result_metrics,
-        inactive=_inactive(hidden["train"], _TOLERANCE),
-        dead_readouts=_dead(readouts, _TOLERANCE),
+        inactive=inactive,
+        dead_readouts=dead,
         seconds=time.perf_counter() - start,
     )
 
@@ -332,6 +340,7 @@ def _fit_loop(
         model.train()
         total = 0.0
         for batch in train_rows[torch.randperm(len(train_rows), generator=generator)].split(config.batch_size):
+            batch = batch.to(inputs.device)  # the order is drawn on the CPU: the same on every device
             total += train_step(model, inputs[batch], targets[batch], loss_fn, optimiser) * len(batch)
         model.eval()
         with torch.no_grad():
@@ -402,7 +411,7 @@ def predict(model: nn.Module, X_scaled: Tensor, task: Task, y_scaler: Scaler | N
 
 def to_prediction(out: Tensor, task: Task, y_scaler: Scaler | None) -> np.ndarray:
     """Raw model outputs as predictions: original units (regression) or class probabilities."""
-    out = out.detach()
+    out = out.detach().cpu()
     if task == "classification":
         return torch.softmax(out.double(), dim=1).numpy()
     return y_scaler.inverse(out.numpy()).ravel()
