@@ -375,7 +375,9 @@ def train_step(model: nn.Module, x: Tensor, target: Tensor, loss_fn: nn.Module, 
     and the time per row no longer grows with the batch. Large tensors are allocated afresh at every step
     (the C allocator hands them back to the system when freed), and filling fresh memory page by page cost up
     to 4x the arithmetic (p=1000, one channel, batch 4,096; ``benchmarks/results_layers.md``). A batch that fits
-    in one pass (every default fit of a bundled data set) is computed exactly as a single pass.
+    in one pass (every default fit of a bundled data set) is computed exactly as a single pass. On a GPU the
+    batch is one pass: CUDA's caching allocator reuses memory, and passes of a few rows would waste the device
+    (p=10,000, h=4 on an H200: 32 passes of 8 rows, 75 ms a step; ``benchmarks/results_gpu.md``).
 
     Examples
     --------
@@ -387,7 +389,7 @@ def train_step(model: nn.Module, x: Tensor, target: Tensor, loss_fn: nn.Module, 
     True
     """
     optimiser.zero_grad(set_to_none=True)
-    rows = max(1, PASS_FLOATS // sum(getattr(model, "widths", (1,))))
+    rows = max(1, PASS_FLOATS // sum(getattr(model, "widths", (1,)))) if x.device.type == "cpu" else len(x)
     total = 0.0
     for part, part_target in zip(x.split(rows), target.split(rows), strict=True):
         loss = loss_fn(model(part), part_target)
