@@ -12,11 +12,18 @@ import torch
 from .exceptions import InputValidationError
 from .specs import check_device
 
-__all__ = ["describe_device", "resolve_device"]
+__all__ = ["AUTO_GPU_PARAMS", "describe_device", "resolve_device"]
+
+AUTO_GPU_PARAMS = 10_000
+"""Parameters from which ``"auto"`` trains a model on the GPU. Smaller ones are launch-bound there: on an H200, a
+whole fit of the default HNN took 0.5-0.7x the time of one CPU thread on diabetes, wine and the planted sets
+(2,000-6,200 parameters) and 1.3x less on breast_cancer (7,900); a step at p=1,000 (34,000 parameters) was
+3x faster than 16 CPU threads, at p=10,000 with 4 channels 99x (``benchmarks/results_gpu.md``)."""
 
 
-def resolve_device(device: str = "auto") -> torch.device:
-    """The torch device a name stands for: ``"auto"`` is the first GPU when torch sees one, else the CPU.
+def resolve_device(device: str = "auto", *, n_params: int | None = None) -> torch.device:
+    """The torch device a name stands for: ``"auto"`` is the first GPU when torch sees one (and the model, if
+    ``n_params`` is given, has at least :data:`AUTO_GPU_PARAMS` parameters), else the CPU.
 
     Raises
     ------
@@ -30,10 +37,13 @@ def resolve_device(device: str = "auto") -> torch.device:
     device(type='cpu')
     >>> resolve_device("auto") == (torch.device("cuda", 0) if torch.cuda.is_available() else torch.device("cpu"))
     True
+    >>> resolve_device("auto", n_params=500)  # a small model is faster on one CPU thread than on a GPU
+    device(type='cpu')
     """
     check_device(device, owner="resolve_device")
     if device == "auto":
-        return torch.device("cuda", 0) if torch.cuda.is_available() else torch.device("cpu")
+        worth_it = n_params is None or n_params >= AUTO_GPU_PARAMS
+        return torch.device("cuda", 0) if torch.cuda.is_available() and worth_it else torch.device("cpu")
     resolved = torch.device(device)
     if resolved.type == "cuda":
         index = 0 if resolved.index is None else resolved.index

@@ -246,7 +246,7 @@ def explain(
     if not isinstance(run.model, HNN):
         raise InputValidationError("Only an HNN can be explained by simplex; this run holds a dense MLP.")
     start = time.perf_counter()
-    where = resolve_device(device)
+    where = resolve_device(device, n_params=run.model.n_params)
     model = run.model if where.type == "cpu" else copy.deepcopy(run.model).to(where)
     model.eval()
     inputs = _scaled(run, X).to(where)

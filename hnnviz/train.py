@@ -281,7 +281,7 @@ def train_model(
         split = split_rows(len(X), y, task, val_size=config.val_size, test_size=config.test_size, seed=config.seed)
     x_scaler = Scaler.fit(X[split.train])
     y_scaler = Scaler.fit(y[split.train].reshape(-1, 1).astype(np.float64)) if task == "regression" else None
-    device = resolve_device(config.device)
+    device = resolve_device(config.device, n_params=sum(p.numel() for p in model.parameters()))
     inputs = torch.as_tensor(x_scaler.transform(X), dtype=torch.float32, device=device)
     targets = _targets(y, task, y_scaler).to(device)
     try:
