@@ -33,7 +33,7 @@ PAGE_TABLE: tuple[tuple[str, str, str, str], ...] = (
 def run() -> None:
     """Configure the app and run the page the user picked."""
     st.set_page_config(page_title="hnnviz", page_icon="🕸️", layout="wide")
-    limit_threads(1)  # one thread per fit: fast and reproducible when several users train at once
+    limit_threads()  # THREADS (one) per fit: fast and reproducible when several users train at once
     pages = [
         st.Page(PAGES / script, title=title, icon=icon, url_path=path, default=i == 0)
         for i, (script, title, icon, path) in enumerate(PAGE_TABLE)

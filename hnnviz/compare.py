@@ -63,7 +63,7 @@ from .pipeline import IFNSpec, check_ifn
 from .pruning import train_pruned
 from .runs import ModelSpec, train_run
 from .specs import BASE_MODELS, MODEL_KINDS, OPTIONAL_MODELS, default_config
-from .train import Split, TrainConfig, metrics, split_rows
+from .train import THREADS, Split, TrainConfig, metrics, split_rows
 
 __all__ = [
     "BASE_MODELS",
@@ -293,7 +293,7 @@ def compare_models(
     config: TrainConfig | Mapping[str, TrainConfig] | None = None,
     ifn: IFNSpec | None = None,
     callback: Callable[[str, int, int, int], None] | None = None,
-    threads: int | None = 1,
+    threads: int | None = THREADS,
 ) -> Comparison:
     """Fit every model with every seed on one shared split per seed and score them on the same test rows.
 
@@ -320,7 +320,7 @@ def compare_models(
         training rows.
     callback : callable, optional
         ``callback(model, seed, done, total)`` after each fit, with ``done`` fits finished of ``total``.
-    threads : int or None, default 1
+    threads : int or None, default THREADS (1)
         OpenMP and BLAS threads every fit may use (torch's and scikit-learn's; restored afterwards). ``None``
         leaves the process's settings.
 

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 import torch
 
+from hnnviz.train import THREADS
+
 
 def random_similarity(p: int, seed: int, *, kind: str = "correlation") -> np.ndarray:
     """A continuous random similarity matrix (no ties): squared correlations of mixed Gaussian data,
@@ -28,7 +30,7 @@ def random_similarity(p: int, seed: int, *, kind: str = "correlation") -> np.nda
 def one_torch_thread() -> Iterator[None]:
     """The suite trains many tiny models: on one thread each is several times faster than on two contended ones."""
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+    torch.set_num_threads(THREADS)
     yield
     torch.set_num_threads(threads)
 
