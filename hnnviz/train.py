@@ -9,6 +9,8 @@ stopping on the validation loss with the best weights restored, and metrics on e
 from __future__ import annotations
 
 import contextlib
+import functools
+import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ __all__ = [
     "Split",
     "TrainConfig",
     "TrainResult",
+    "cosine_factor",
     "dead_readouts",
     "inactive_share",
     "limit_threads",
@@ -331,6 +334,10 @@ def _fit_loop(
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
     generator = torch.Generator().manual_seed(config.seed)
     train_rows = torch.as_tensor(split.train)
+    steps = config.epochs * math.ceil(len(train_rows) / config.batch_size)
+    scheduler = None
+    if config.schedule == "cosine":
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, functools.partial(cosine_factor, total=steps))
     x_val, t_val = inputs[split.val], targets[split.val]
     best_loss, best_epoch, best_state = float("inf"), 0, _snapshot(model)
     history: list[EpochRecord] = []
@@ -342,6 +349,8 @@ def _fit_loop(
         for batch in train_rows[torch.randperm(len(train_rows), generator=generator)].split(config.batch_size):
             batch = batch.to(inputs.device)  # the order is drawn on the CPU: the same on every device
             total += train_step(model, inputs[batch], targets[batch], loss_fn, optimiser) * len(batch)
+            if scheduler is not None:
+                scheduler.step()  # per batch, after the optimiser's step
         model.eval()
         with torch.no_grad():
             val_loss = loss_fn(model(x_val), t_val).item()
@@ -365,6 +374,17 @@ def _fit_loop(
             break
     model.load_state_dict(best_state)
     return history, best_epoch, stopped
+
+
+def cosine_factor(step: int, total: int) -> float:
+    """The share of the peak learning rate at optimiser step ``step`` of ``total``: a cosine from 1 down to 0.
+
+    Examples
+    --------
+    >>> [round(cosine_factor(i, 4), 3) for i in range(5)]
+    [1.0, 0.854, 0.5, 0.146, 0.0]
+    """
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, step / total)))
 
 
 def train_step(model: nn.Module, x: Tensor, target: Tensor, loss_fn: nn.Module, optimiser: Optimizer) -> float:

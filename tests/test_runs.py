@@ -44,14 +44,14 @@ def test_predictions_need_the_table_the_run_was_trained_on() -> None:
 
 
 # chosen by benchmarks/bench_defaults.py (see benchmarks/results_defaults.md): lr, patience, epoch cap, weight decay
-CHOSEN = {"hnn": (3e-2, 25, 300, 1e-2), "mlp": (3e-3, 25, 300, 1e-4)}
+CHOSEN = {"hnn": (6e-2, 50, 200, 1e-1, "cosine"), "mlp": (3e-3, 25, 300, 1e-4, "constant")}
 
 
 @pytest.mark.parametrize("kind", ["hnn", "mlp"])
 def test_default_config_gives_each_kind_its_measured_defaults(kind: str) -> None:
     config = default_config(kind)
     assert config == DEFAULT_TRAINING[kind]
-    assert (config.lr, config.patience, config.epochs, config.weight_decay) == CHOSEN[kind]
+    assert (config.lr, config.patience, config.epochs, config.weight_decay, config.schedule) == CHOSEN[kind]
     assert (config.batch_size, config.val_size, config.test_size, config.seed) == (128, 0.2, 0.2, 0)
 
 

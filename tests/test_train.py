@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -251,3 +252,25 @@ def test_a_one_channel_hnn_is_bit_identical_on_one_and_two_threads(name: str) ->
     assert np.array_equal(predicted_1, predicted_2)
     for a, b in zip(scores_1, scores_2, strict=True):
         assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def test_a_cosine_schedule_anneals_the_steps_to_nothing():
+    """With schedule="cosine" the learning rate falls from lr to 0 over the epoch cap: the last epoch barely moves
+    the weights, while a constant rate keeps moving them as much as early on."""
+    ds = load_sample("wine")
+
+    def step_sizes(schedule: str) -> list[float]:
+        snapshots: list[torch.Tensor] = []
+        model = HNN(train_run(ds, ModelSpec(channels=1), config=TrainConfig(epochs=1)).network.complex, 3, channels=1)
+
+        def record(_: object) -> None:
+            snapshots.append(torch.cat([p.detach().flatten().clone() for p in model.parameters()]))
+
+        config = TrainConfig(epochs=12, patience=12, lr=0.03, schedule=schedule)
+        train.train_model(model, ds.X, ds.y, ds.task, config=config, callback=record)
+        return [float((b - a).norm()) for a, b in pairwise(snapshots)]
+
+    cosine, constant = step_sizes("cosine"), step_sizes("constant")
+    assert cosine[-1] < 0.05 * cosine[0] and constant[-1] > 0.2 * constant[0]
+    with pytest.raises(InputValidationError, match="'schedule' parameter of TrainConfig must be one of"):
+        TrainConfig(schedule="linear")

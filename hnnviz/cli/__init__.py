@@ -33,6 +33,7 @@ from ..specs import (
     LAB_SPEC,
     MODEL_KINDS,
     OPTIONAL_MODELS,
+    SCHEDULES,
     SIMILARITY_METHODS,
     IFNSpec,
     ModelSpec,
@@ -188,6 +189,11 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
         "--patience", type=int, help=f"epochs without improvement before stopping ({per_kind('patience')})"
     )
     parser.add_argument("--batch-size", type=int, help=per_kind("batch_size"))
+    parser.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        help=f"learning rate over the fit (default: hnn {hnn.schedule}, mlp {mlp.schedule})",
+    )
     parser.add_argument(
         "--device",
         choices=DEVICES,

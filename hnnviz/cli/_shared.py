@@ -26,7 +26,7 @@ def model_spec(args: argparse.Namespace, kind: str = "hnn") -> ModelSpec:
 
 
 #: The training options of the command line, by the TrainConfig field each sets.
-_TRAINING_OPTIONS = ("epochs", "batch_size", "lr", "weight_decay", "patience", "device")
+_TRAINING_OPTIONS = ("epochs", "batch_size", "lr", "weight_decay", "patience", "schedule", "device")
 
 
 def train_config(args: argparse.Namespace, kind: str, seed: int = 0) -> TrainConfig:
