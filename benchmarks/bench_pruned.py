@@ -39,6 +39,7 @@ from hnnviz.explain import explain
 from hnnviz.pipeline import filter_network
 from hnnviz.pruning import rank_units, train_pruned
 from hnnviz.runs import ModelSpec, build_model, train_run
+from hnnviz.specs import default_config
 from hnnviz.synthetic import precision_at_k, recall_at_k
 from hnnviz.train import TrainConfig, limit_threads, split_rows
 
@@ -90,19 +91,23 @@ def verdict(name: str, comparison: Comparison) -> str:
 
 
 def interpretability(
-    dataset: Dataset, comparison: Comparison, groups: list[list[str]], spec: ModelSpec, config: TrainConfig
+    dataset: Dataset,
+    comparison: Comparison,
+    groups: list[list[str]],
+    spec: ModelSpec,
+    configs: dict[str, TrainConfig],
 ) -> tuple[list[str], list[tuple[float, float, float, float]]]:
     """Per seed: precision@k and recall@k of the HNN's simplices and of the pruned MLP's units, both ranked by
     ablation."""
     k, rows, scores = len(groups), [], []
     for seed in comparison.seeds:
-        seeded = replace(config, seed=seed)
+        config = configs["hnn"]
         split = split_rows(dataset.n_rows, dataset.y, dataset.task, val_size=config.val_size,
                            test_size=config.test_size, seed=seed)  # fmt: skip
         X_test, X_train = dataset.X[split.test], dataset.X[split.train]
         records = {r.model: r for r in comparison.records if r.seed == seed}
-        hnn = train_run(dataset, replace(spec, kind="hnn"), config=seeded, split=split)
-        pruned = train_pruned(dataset, spec, config=seeded, split=split)
+        hnn = train_run(dataset, replace(spec, kind="hnn"), config=replace(config, seed=seed), split=split)
+        pruned = train_pruned(dataset, spec, config=replace(configs["mlp"], seed=seed), split=split)
         for run, model in ((hnn, "hnn"), (pruned, "mlp-pruned")):
             if run.result.metrics["test"] != records[model].metrics:
                 raise RuntimeError(f"seed {seed}: the {model} refit differs from the compare fit")
@@ -146,7 +151,8 @@ def main() -> None:
     args = parser.parse_args()
     limit_threads(1)
     spec = ModelSpec()
-    config = TrainConfig(epochs=15, patience=5) if args.quick else TrainConfig()
+    quick = {"epochs": 15, "patience": 5} if args.quick else {}
+    configs = {kind: default_config(kind, **quick) for kind in ("hnn", "mlp")}  # each net with its own default
     seeds = tuple(range(1 if args.quick else args.seeds))
     # warm-up: first calls into torch and scikit-learn pay one-off costs that would land in the first fit timed
     compare_models(load_sample("wine"), seeds=(0,), models=MODELS, spec=spec, config=TrainConfig(epochs=1))
@@ -161,8 +167,8 @@ def main() -> None:
     for name in args.datasets:
         dataset = load_sample(name)
         tick = time.perf_counter()
-        comparison = compare_models(dataset, seeds=seeds, models=MODELS, spec=spec, config=config, threads=1)
-        accuracy += accuracy_rows(name, comparison, shared_params(dataset, spec, config))
+        comparison = compare_models(dataset, seeds=seeds, models=MODELS, spec=spec, config=configs, threads=1)
+        accuracy += accuracy_rows(name, comparison, shared_params(dataset, spec, configs["hnn"]))
         verdicts.append(verdict(name, comparison))
         print("\n".join(accuracy[-len(MODELS) :]), f"\n<!-- {name}: {time.perf_counter() - tick:.0f} s -->", flush=True)
         if name == PLANTED:
@@ -172,7 +178,7 @@ def main() -> None:
     if planted is not None:
         truth = json.loads((sample_data_dir() / "planted_interactions.json").read_text())["planted_groups"]
         k = len(truth)
-        rows, scores = interpretability(*planted, truth, spec, config)
+        rows, scores = interpretability(*planted, truth, spec, configs)
         means = np.mean(scores, axis=0)
         sections += [
             "",
@@ -197,7 +203,8 @@ def main() -> None:
         f"- date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         f"- commit: {git_commit()}",
         f"- machine: {machine(f'torch {torch.__version__}', f'numpy {np.__version__}')}",
-        f"- seeds {', '.join(map(str, seeds))}; one thread (`compare_models(..., threads=1)`); {spec}; {config}",
+        f"- seeds {', '.join(map(str, seeds))}; one thread (`compare_models(..., threads=1)`); {spec}; "
+        f"hnn {configs['hnn']}; mlp and mlp-pruned {configs['mlp']}",
         "- mlp-pruned: the same-width MLP trained, then `torch.nn.utils.prune.global_unstructured` (L1) over its "
         "hidden layers' weights in 3 geometric rounds, each followed by a fine-tuning with the same protocol and "
         "split, down to exactly the HNN's layer weights; readouts and head (as in the HNN) are not pruned",
