@@ -7,10 +7,10 @@ early stopping and the post-training passes (metrics, inactive units, dead reado
 
 Two protocols, each at 1 and 2 threads (torch and the BLAS/OpenMP pools), HNN and MLP fits interleaved:
 
-- fixed: ``TrainConfig(epochs=--epochs, patience=--epochs)``, the same number of epochs for both models (equal
-  work), so the fit ratio compares the cost of the models;
-- early: the default ``TrainConfig()`` (early stopping), as a user runs it; each model runs its own number of
-  epochs (reported).
+- fixed: each kind's default protocol with ``epochs=patience=--epochs``, the same number of epochs for both
+  models (equal work), so the fit ratio compares the cost of the models;
+- early: each kind's default protocol (``hnnviz.specs.default_config``, early stopping), as a user runs it;
+  each model runs its own number of epochs (reported).
 
 Median ms per epoch (the epoch's training batches and its validation pass, ``EpochRecord.seconds``, median over
 every epoch of every repeat) and median seconds per whole fit over ``--repeats`` repeats.
@@ -38,6 +38,7 @@ from hnnviz.complex import CliqueComplex
 from hnnviz.data import SAMPLES, Dataset, load_sample
 from hnnviz.pipeline import filter_network
 from hnnviz.runs import ModelSpec, build_model
+from hnnviz.specs import DEFAULT_TRAINING, default_config
 from hnnviz.train import Split, TrainConfig, split_rows, train_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +73,7 @@ class Problem:
         return cls(dataset, split, filter_network(dataset.X[split.train], dataset.feature_names).complex)
 
 
-def time_fits(problem: Problem, config: TrainConfig, threads: int, repeats: int) -> dict[str, Timing]:
+def time_fits(problem: Problem, configs: dict[str, TrainConfig], threads: int, repeats: int) -> dict[str, Timing]:
     """Fit the HNN and the MLP ``repeats`` times each, interleaved, and return their median timings."""
     dataset, split, complex = problem.dataset, problem.split, problem.complex
     n_outputs = 1 if dataset.task == "regression" else len(dataset.classes)
@@ -88,7 +89,7 @@ def time_fits(problem: Problem, config: TrainConfig, threads: int, repeats: int)
             for kind in KINDS:
                 model = build_model(ModelSpec(kind), complex, n_outputs, seed=0)
                 tick = time.perf_counter()
-                result = train_model(model, dataset.X, dataset.y, dataset.task, config=config, split=split)
+                result = train_model(model, dataset.X, dataset.y, dataset.task, config=configs[kind], split=split)
                 fits[kind].append(time.perf_counter() - tick)
                 epochs[kind] += [record.seconds for record in result.history]
                 counts[kind].append(result.epochs_run)
@@ -134,7 +135,8 @@ def main() -> None:
     parser.add_argument("--out", default=str(RESULTS), help="results file (default benchmarks/results_fit.md)")
     args = parser.parse_args()
     repeats, n_epochs = (1, 20) if args.quick else (args.repeats, args.epochs)
-    fixed_config = TrainConfig(epochs=n_epochs, patience=n_epochs)
+    fixed = {kind: default_config(kind, epochs=n_epochs, patience=n_epochs) for kind in KINDS}
+    defaults = {kind: default_config(kind) for kind in KINDS}
     started, load = time.monotonic(), os.getloadavg()
     header = "| data | rows x p (f-vector) | threads | HNN ms/epoch | MLP ms/epoch | HNN/MLP epoch "
     header += f"| HNN s/fit ({n_epochs} ep) | MLP s/fit ({n_epochs} ep) | HNN/MLP fit "
@@ -145,9 +147,9 @@ def main() -> None:
         problem = Problem.load(name)
         shape = f"{problem.dataset.n_rows} x {problem.dataset.X.shape[1]} {tuple(problem.complex.f_vector)}"
         for threads in args.threads:
-            fixed = time_fits(problem, fixed_config, threads, repeats)
-            early = None if args.quick else time_fits(problem, TrainConfig(), threads, repeats)
-            lines.append(table_row(name, shape, threads, fixed, early))
+            equal = time_fits(problem, fixed, threads, repeats)
+            early = None if args.quick else time_fits(problem, defaults, threads, repeats)
+            lines.append(table_row(name, shape, threads, equal, early))
             print(lines[-1], flush=True)
     elapsed = time.monotonic() - started
     command = ".venv/bin/python benchmarks/bench_fit.py " + " ".join(sys.argv[1:])
@@ -159,8 +161,9 @@ def main() -> None:
         "- models: `build_model(ModelSpec(kind), complex, n_outputs, seed=0)` (HNN with 4 channels per simplex, "
         "and the MLP of the same widths), complex from the training rows of the seed-0 split; only `train_model` "
         "is timed (epochs, early stopping, post-training passes), not the network or model build",
-        f"- fixed: `TrainConfig(epochs={n_epochs}, patience={n_epochs})` (equal work); early: `TrainConfig()` "
-        "(default early stopping; median epochs run in brackets)",
+        f"- fixed: each kind's default protocol with epochs={n_epochs}, patience={n_epochs} (equal work); early: "
+        f"each kind's default (`hnnviz.specs.DEFAULT_TRAINING`: hnn {DEFAULT_TRAINING['hnn']}, mlp "
+        f"{DEFAULT_TRAINING['mlp']}; median epochs run in brackets)",
         f"- median over {repeats} fits per cell (HNN and MLP interleaved); ms/epoch: median of every epoch of the "
         "fixed fits (training batches + validation pass)",
         f"- load average (1 min) before / after: {load[0]:.1f} / {os.getloadavg()[0]:.1f}; whole run {elapsed:.0f} s",
