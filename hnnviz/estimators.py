@@ -56,6 +56,7 @@ class _HNNEstimator(BaseEstimator):
         lr: float = _DEFAULTS.lr,
         weight_decay: float = _DEFAULTS.weight_decay,
         patience: int = _DEFAULTS.patience,
+        schedule: str = _DEFAULTS.schedule,
         validation_fraction: float = 0.2,
         random_state: int = 0,
         device: str = "auto",
@@ -69,6 +70,7 @@ class _HNNEstimator(BaseEstimator):
         self.lr = lr
         self.weight_decay = weight_decay
         self.patience = patience
+        self.schedule = schedule
         self.validation_fraction = validation_fraction
         self.random_state = random_state
         self.device = device
@@ -80,6 +82,7 @@ class _HNNEstimator(BaseEstimator):
             lr=self.lr,
             weight_decay=self.weight_decay,
             patience=self.patience,
+            schedule=self.schedule,
             val_size=self.validation_fraction,
             test_size=0.0,
             seed=self.random_state,
@@ -167,9 +170,10 @@ class HNNRegressor(RegressorMixin, _HNNEstimator):
     max_order : int or None, default None
         Highest simplex order wired (None: all).
     activation : {"gelu", "relu", "tanh"}, default "gelu"
-    epochs, batch_size, lr, weight_decay, patience
+    epochs, batch_size, lr, weight_decay, patience, schedule
         Training protocol (:class:`hnnviz.train.TrainConfig`); the defaults are the HNN's
-        (:data:`hnnviz.specs.DEFAULT_TRAINING`: lr 0.03, weight decay 0.01).
+        (:data:`hnnviz.specs.DEFAULT_TRAINING`: 200 epochs, lr 0.06 with a cosine decay, weight decay 0.1,
+        patience 50).
     validation_fraction : float, default 0.2
         Share of the training rows held out to drive early stopping.
     random_state : int, default 0
