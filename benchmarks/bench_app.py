@@ -41,6 +41,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -106,8 +107,9 @@ HOOK_JS = """(() => {
 })();"""
 
 # True (the time it became so) once a run has finished after the action, the page's heading is `title`,
-# the metric labelled metric[0] (if any) shows metric[1], and an element matching `selector` is visible.
-READY_JS = """({finished, title, selector, metric}) => {
+# the metric labelled metric[0] (if any) shows metric[1], and an element matching `selector` (and holding the
+# text `contains`, if given) is visible.
+READY_JS = """({finished, title, selector, metric, contains}) => {
   const app = document.querySelector('[data-testid=stApp]');
   if (window.__bench.finished <= finished) return false;
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -122,7 +124,8 @@ READY_JS = """({finished, title, selector, metric}) => {
     if (!found) return false;
   }
   const visible = e => e.checkVisibility() && e.getBoundingClientRect().width > 0;
-  const shown = [...document.querySelectorAll(selector)].some(visible);
+  const holds = e => !contains || e.textContent.includes(contains);
+  const shown = [...document.querySelectorAll(selector)].some(e => visible(e) && holds(e));
   return shown ? performance.now() : false;
 }"""
 
@@ -206,9 +209,10 @@ class Tab:
         selector: str,
         title: str | None = None,
         metric: tuple[str, str] | None = None,
+        contains: str | None = None,
     ) -> Timing:
         """Time ``action`` until a new run has finished, the heading is ``title``, ``metric`` shows and
-        ``selector`` is visible."""
+        ``selector`` is visible (with the text ``contains``, if given: e.g. a chart's new title)."""
         finished, n_messages, t0 = self.page.evaluate(
             "[window.__bench.finished, window.__bench.messages.length, performance.now()]"
         )
@@ -216,7 +220,7 @@ class Tab:
             action()
         except PlaywrightError as err:
             raise BenchError(f"{what}: {err.message.splitlines()[0]}") from None
-        args = {"finished": finished, "title": title, "selector": selector, "metric": metric}
+        args = {"finished": finished, "title": title, "selector": selector, "metric": metric, "contains": contains}
         try:
             ready = self.page.wait_for_function(READY_JS, arg=args, polling="raf").json_value()
         except PlaywrightError as err:
@@ -448,12 +452,127 @@ def measure_walkthrough(bench: Bench) -> list[Row]:
     return [*rows, summed(scenario, "the whole walk-through", list(timings.values()), 60.0)]
 
 
+INSPECTOR_TITLE = "[data-testid=stMain] .js-plotly-plot .gtitle"  # the Explain page's charts' titles
+REPORT_DOWNLOAD = "[data-testid=stMain] [data-testid=stDownloadButton]"
+REPORT_EXPANDER = "Report for colleagues: one HTML file that opens offline"
+REPORT_READY = "Download the report (.html)"  # the download button's label, in the report's expander
+EXPANDER = "[data-testid=stMain] [data-testid=stExpander]"
+
+
+def bundled_samples() -> list[str]:
+    """The bundled samples with a target (those a model can be trained on)."""
+    from hnnviz.data import SAMPLES
+
+    return [name for name, info in SAMPLES.items() if info.target is not None]
+
+
+def explain_page(bench: Bench, name: str) -> tuple[Tab, dict[str, Timing]]:
+    """A fresh tab with the bundled sample ``name`` chosen, the HNN and the MLP trained (default settings) and
+    the Explain page drawn (gradient x activation, its Ranking tab open); the timings of these steps."""
+    tab = bench.tab()
+    page = tab.page
+
+    data, option = page.get_by_role("combobox", name="Data"), f"{name} (sample)"
+
+    def choose() -> None:
+        data.click()
+        page.get_by_role("option", name=option, exact=True).click()
+
+    if data.input_value() != option:  # choosing the sample already chosen (the default one) runs nothing
+        tab.timed(f"choose {name}", choose, DATAFRAME, title="Data")
+    tab.go_to("Train", "[data-testid=stButton]")
+    steps = {
+        "setup: train the HNN and the MLP, click to results": tab.timed(
+            f"training on {name}", page.get_by_role("button", name="Train the HNN and the MLP").click,
+            "#results-on-the-test-rows", title="Train",
+        ),
+        "setup: Explain page drawn (gradient x activation)": tab.go_to("Explain", PLOT),
+    }  # fmt: skip
+    return tab, steps
+
+
+def ranking_bar(tab: Tab, rank: int) -> tuple[str, float, float]:
+    """The label (``"a · b"``) and the centre of the bar of this rank (0: the top) in the Explain page's ranking,
+    scrolled into view (as ``click_ranking_bar`` in ``tests/test_browser.py`` finds it)."""
+    ranking = tab.page.get_by_role("tabpanel", name="Ranking").locator(".js-plotly-plot").first
+    tick = ranking.locator(".ytick text").nth(rank)
+    try:
+        tick.scroll_into_view_if_needed()
+        label, box = tick.text_content(), tick.bounding_box()
+        bars = [found for bar in ranking.locator("g.point path").all() if (found := bar.bounding_box())]
+    except PlaywrightError as err:
+        raise BenchError(f"the ranking bar of rank {rank}: {err.message.splitlines()[0]}") from None
+    if not label or box is None or not bars:
+        raise BenchError(f"the ranking has no drawn bar of rank {rank}")
+    tick_y = box["y"] + box["height"] / 2
+    bar = min(bars, key=lambda b: abs(b["y"] + b["height"] / 2 - tick_y))
+    return label, bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2
+
+
+def measure_inspect(bench: Bench) -> list[Row]:
+    """Target 5: a click on a simplex of the ranking opens the inspector on it in under 1 s, on every bundled set
+    with a target. The clicks go to ranks 1, 2, 3, 1, ... (0 is the top: the simplex the inspector shows first),
+    so each one changes the inspected simplex; the timing ends when the run has finished and the inspector's
+    chart is titled with the clicked simplex."""
+    rows = []
+    for name in bundled_samples():
+        tab, setup = explain_page(bench, name)
+        clicks, labels = [], []
+        for i in range(bench.repeats):
+            label, x, y = ranking_bar(tab, 1 + i % 3)
+            simplex = "{" + label.replace(" · ", ", ") + "}"  # as the inspector's title names it
+            click = partial(tab.page.mouse.click, x, y)
+            clicks.append(tab.timed(f"{name}: click on {label}", click, INSPECTOR_TITLE, "Explain", contains=simplex))
+            labels.append(label)
+            print(f"  inspect {name}, {label}: {clicks[-1].total:.2f} s", flush=True)
+        scenario = f"inspector, {name}"
+        rows += [Row(scenario, step, [timing]) for step, timing in setup.items()]
+        shown = "; ".join(dict.fromkeys(labels))
+        rows.append(Row(scenario, f"click on a ranking bar to its inspector drawn ({shown})", clicks, 1.0))
+    return rows
+
+
+def measure_report(bench: Bench) -> list[Row]:
+    """Target 6: the report of a bundled set written in under 10 s: on the Explain page (after training, as in
+    :func:`measure_inspect`), the click on "Write the report" until the run has finished and the report's
+    expander holds its download button; no faithfulness checks were run on the page, so the report computes
+    them. The first write re-creates the expander closed (the download button is hidden until it is opened
+    again): it is reopened, untimed, and counted."""
+    rows = []
+    for name in bundled_samples():
+        tab, setup = explain_page(bench, name)
+        expander = tab.page.get_by_text(REPORT_EXPANDER)
+        download = tab.page.locator(REPORT_DOWNLOAD).get_by_role("button", name="Download the report (.html)")
+        write = tab.page.get_by_role("button", name="Write the report").click
+        writes, closed = [], 0
+        try:
+            expander.click()
+            tab.settle()
+            for _ in range(bench.repeats):
+                writes.append(tab.timed(f"{name}: the report", write, EXPANDER, "Explain", contains=REPORT_READY))
+                if not download.is_visible():
+                    closed += 1
+                    expander.click()
+                    tab.settle()
+                    download.wait_for()
+                print(f"  report {name}: {writes[-1].total:.2f} s", flush=True)
+        except PlaywrightError as err:
+            raise BenchError(f"{name}: the report's expander: {err.message.splitlines()[0]}") from None
+        scenario = f"report, {name}"
+        rows += [Row(scenario, step, [timing]) for step, timing in setup.items()]
+        note = f" (the expander closed after {closed} of {len(writes)} writes)" if closed else ""
+        rows.append(Row(scenario, f'"Write the report" click to the report written{note}', writes, 10.0))
+    return rows
+
+
 #: Every measurement, in order: name (for --only) and function.
 MEASUREMENTS: dict[str, Callable[[Bench], list[Row]]] = {
     "upload": measure_upload,
     "switch": measure_switch,
     "light": measure_light_view,
     "walkthrough": measure_walkthrough,
+    "inspect": measure_inspect,
+    "report": measure_report,
 }
 
 
@@ -613,6 +732,14 @@ def main() -> None:
         "the browser receives it: server work, transfer, and any time the browser is too busy to read messages), "
         "run end to chart visible; MB sent: websocket bytes from the server",
     ]
+    if {"inspect", "report"} & set(wanted):
+        header.append(
+            "- inspect and report: for each bundled sample with a target, in a fresh tab, the sample chosen, the HNN "
+            "and the MLP trained (default settings) and the Explain page opened (setup rows, one timing each); "
+            "inspect: clicks on ranking bars until the inspector's chart is titled with the clicked simplex "
+            '(target 1 s); report: clicks on "Write the report" until the run has ended and the download button '
+            "of the report is on the page (target 10 s)"
+        )
     text = "\n".join(header) + "\n\n" + table(rows) + "\n"
     if profiled:
         text += "\nThe pages' calls timed directly in Python (no Streamlit, no browser):\n\n"
