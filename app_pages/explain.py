@@ -336,7 +336,10 @@ def main() -> None:
 
 def report_download(app: AppState, job: TrainingJob, run: Run, attr: Attribution | None, method: str) -> None:
     """Write the analysis as one offline HTML page for colleagues who will not run the app, then offer it."""
-    with st.expander("Report for colleagues: one HTML file that opens offline", icon=":material/description:"):
+    # keyed: the expander keeps its open state across the run that writes the report (else the button hides)
+    with st.expander(
+        "Report for colleagues: one HTML file that opens offline", icon=":material/description:", key=Keys.REPORT_OPEN
+    ):
         st.caption(
             "The data and what was dropped, the network and complex, the model against baselines, the top simplices "
             "with their inspector maps, the split by order and the faithfulness verdicts. Checks already run here "

@@ -114,6 +114,7 @@ class Keys:
     INSPECT_SHOW = "explain.inspect_show"
     INSPECT_REFERENCE = "explain.inspect_reference"
     INSPECT_CLASS = "explain.inspect_class"
+    REPORT_OPEN = "explain.report_open"
     REPORT_MAKE = "explain.report_make"
     REPORT_DOWNLOAD = "explain.report_download"
     # lab page
