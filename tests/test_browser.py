@@ -199,6 +199,11 @@ def test_train_pause_resume_explain_lab_and_share(page, context, server, tmp_pat
     expect(page.get_by_role("combobox", name="Simplex")).to_have_value(label)
     inspector = page.get_by_role("tabpanel", name="Ranking").locator(".js-plotly-plot").nth(1)
     expect(inspector.locator(".gtitle")).to_contain_text(label.replace(" · ", ", "))
+    page.get_by_text("Report for colleagues").click()
+    page.get_by_role("button", name="Write the report").click()
+    with page.expect_download() as report:  # the expander stays open with the report's button in it
+        page.get_by_role("button", name="Download the report (.html)").click(timeout=60_000)
+    assert "<!DOCTYPE html>" in Path(report.value.path()).read_text(encoding="utf-8")[:100]
     page.get_by_role("tab", name="On the network").click()
     expect(
         page.get_by_role("tabpanel", name="On the network").locator(".js-plotly-plot .main-svg").first

@@ -294,10 +294,10 @@ def test_cli_report_end_to_end(wine_run_dir: Path, tmp_path: Path, capsys: pytes
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--out", "{tmp}/missing/report.html"], "Cannot write the report to '{tmp}/missing/report.html'"),
-        (["--out", "{tmp}"], "Cannot write the report to '{tmp}'"),
+        (["--out", "{tmp}/missing/report.html"], "Cannot write the report to '"),  # long paths are clipped
+        (["--out", "{tmp}"], "Cannot write the report to '"),
         (["--out", "{tmp}/r.html", "--top", "0"], "--top must be at least 1; got 0."),
-        (["--out", "{tmp}/r.html", "--data", "{tmp}/none.csv"], "none.csv"),
+        (["--out", "{tmp}/r.html", "--data", "{tmp}/none.csv"], "File not found: '"),
     ],
 )
 def test_cli_report_errors_are_one_line(

@@ -110,7 +110,7 @@ class SweepSpec:
     >>> SweepSpec.from_dict({"datasets": ["wine"], "seeds": 2, "models": ["linear"], "training": {"lrr": 1}})
     Traceback (most recent call last):
     ...
-    hnnviz.exceptions.InputValidationError: The sweep spec has an unknown key 'training.lrr'; known there: epochs, batch_size, lr, weight_decay, patience, val_size, test_size, device.
+    hnnviz.exceptions.InputValidationError: The sweep spec has an unknown key 'training.lrr'; known there: epochs, batch_size, lr, weight_decay, patience, val_size, test_size, schedule, device.
     """  # noqa: E501
 
     datasets: tuple[DataSource, ...]
