@@ -61,7 +61,7 @@ from .data import Dataset
 from .exceptions import InputValidationError
 from .pipeline import IFNSpec, check_ifn
 from .pruning import train_pruned
-from .runs import ModelSpec, train_run
+from .runs import ModelSpec, Run, train_run
 from .specs import BASE_MODELS, MODEL_KINDS, OPTIONAL_MODELS, default_config
 from .train import THREADS, Split, TrainConfig, metrics, split_rows
 
@@ -127,6 +127,23 @@ class ModelRecord:
     dead_readouts: tuple[int, ...] = ()
     constant_features: tuple[str, ...] = ()
     build_seconds: float = 0.0
+
+    @classmethod
+    def of_run(cls, run: Run, name: str, seed: int, build_seconds: float = 0.0) -> ModelRecord:
+        """The record of a trained run, scored on its own test rows (its time is the training call's)."""
+        result = run.result
+        return cls(
+            model=name,
+            seed=seed,
+            metrics=result.metrics["test"],
+            n_params=run.model.n_params,
+            seconds=result.seconds,
+            test_rows=tuple(result.split.test.tolist()),
+            epochs_run=result.epochs_run,
+            dead_readouts=result.dead_readouts,
+            constant_features=run.network.constant_features,
+            build_seconds=build_seconds,
+        )
 
     @property
     def size_unit(self) -> str:
@@ -451,19 +468,7 @@ def _fit_neural(
     build."""
     start = time.perf_counter()
     run = train_run(dataset, spec, config=config, split=split, ifn=ifn)
-    result = run.result
-    return ModelRecord(
-        model=name,
-        seed=config.seed,
-        metrics=result.metrics["test"],
-        n_params=run.model.n_params,
-        seconds=result.seconds,
-        test_rows=tuple(result.split.test.tolist()),
-        epochs_run=result.epochs_run,
-        dead_readouts=result.dead_readouts,
-        constant_features=run.network.constant_features,
-        build_seconds=time.perf_counter() - start - result.seconds,
-    )
+    return ModelRecord.of_run(run, name, config.seed, build_seconds=time.perf_counter() - start - run.result.seconds)
 
 
 def _fit_pruned(dataset: Dataset, spec: ModelSpec, config: TrainConfig, split: Split, ifn: IFNSpec) -> ModelRecord:

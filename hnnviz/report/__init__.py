@@ -116,17 +116,7 @@ def baseline_comparison(run: Run, dataset: Dataset) -> Comparison:
     """
     _check_table(run, dataset)
     result, seed = run.result, 0
-    own = ModelRecord(
-        model=run.spec.kind,
-        seed=seed,
-        metrics=result.metrics["test"],
-        n_params=run.model.n_params,
-        seconds=result.seconds,
-        test_rows=tuple(result.split.test.tolist()),
-        epochs_run=result.epochs_run,
-        dead_readouts=result.dead_readouts,
-        constant_features=run.network.constant_features,
-    )
+    own = ModelRecord.of_run(run, run.spec.kind, seed)
     records = (own, *(fit_classical(dataset, kind, seed, result.split) for kind in BASELINE_MODELS))
     return Comparison(
         task=run.task,
