@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import shutil
+import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -345,10 +346,19 @@ def test_a_dask_scheduler_gives_the_sequential_tables(
     result = run_sweep(SweepSpec.from_toml(spec_path), tmp_path, scheduler=dask_client.scheduler.address)
     assert (result.n_tasks, result.reused) == (14, 0)
     assert_same_tables(result, sequential)
-    # the workers ran every task without loading plotly: only the summary figure, written here, needs it
-    assert dask_client.run(lambda: "plotly" in sys.modules) == dict.fromkeys(
-        dask_client.scheduler_info()["workers"], False
+
+
+def test_a_worker_runs_tasks_without_loading_plotly(spec_path: Path) -> None:
+    """A worker only runs tasks: a fit and a stability chunk, in a fresh interpreter, never load plotly (only the
+    summary figure, written by the driver, needs it)."""
+    code = (
+        "import sys\nfrom hnnviz.sweep import SweepSpec\nfrom hnnviz.sweep.tasks import run_task\n"
+        f"tasks = SweepSpec.from_toml({str(spec_path)!r}).tasks()\n"
+        "run_task(tasks[0]); run_task(tasks[-1])\nprint(type(tasks[0]).__name__, type(tasks[-1]).__name__, "
+        "'plotly' in sys.modules)"
     )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["FitTask", "StabilityTask", "False"]
 
 
 # ----------------------------------------------------------------------------------------------------------
