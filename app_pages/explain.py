@@ -206,7 +206,10 @@ def inspected_class(run: Run) -> object | None:
     """Classification: the class whose probability (and logit) the inspector shows; None for regression."""
     if run.classes is None:
         return None
-    return st.selectbox("Class", list(run.classes), key=Keys.INSPECT_CLASS, format_func=str)
+    return st.selectbox(
+        "Class", [None, *run.classes], key=Keys.INSPECT_CLASS,
+        format_func=lambda c: "the class predicted at the reference" if c is None else f"class {c}",
+    )  # fmt: skip
 
 
 def inspection(

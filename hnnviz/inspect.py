@@ -229,7 +229,7 @@ def inspect_simplex(
         labels = (f"contribution to {run.target}", f"predicted {run.target}")
     else:
         prediction, unit_scale, scale = prediction[:, output], _LOGIT_SCALE, 1.0
-        labels = (f"contribution to the logit of {target_label}", f"probability of {target_label}")
+        labels = (f"contribution to the logit of class {target_label}", f"probability of class {target_label}")
     unit, prediction = unit.reshape(shape), prediction.reshape(shape)
     overlay = np.empty((0, len(columns))) if rows_X is None else _sample(rows_X, max_rows, seed, owner)[:, columns]
     return SimplexResponse(

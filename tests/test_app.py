@@ -671,6 +671,11 @@ def test_the_app_trains_and_explains_exactly_as_the_api_with_the_same_seed(at):
     direct = explain(alone, ds.X[alone.result.split.test])
     assert all(np.array_equal(a, b) for a, b in zip(in_app.scores, direct.scores, strict=True))
     assert at.query_params["seed"] == "3"  # and the seed is in the link
+    assert at.selectbox(key=Keys.INSPECT_CLASS).value is None  # the inspector starts on the predicted class
+    at.selectbox(key=Keys.INSPECT_CLASS).set_value(2).run()
+    assert_ok(at)
+    shown_class = [r for (run_id, _, _, target), r in app_state(at).inspections.items() if target == 2]
+    assert shown_class and shown_class[0].target == "2" and shown_class[0].prediction_label == "probability of class 2"
 
 
 def test_a_large_table_can_be_sampled_and_the_sample_is_reported(at):

@@ -144,7 +144,7 @@ def test_classification_explains_one_class(wine_run):
     assert default.target == str(wine_run.classes[predicted])
     for target in (2, "2"):
         response = inspect_simplex(wine_run, features, target=target, resolution=5)
-        assert response.target == "2" and response.prediction_label == "probability of 2"
+        assert response.target == "2" and response.prediction_label == "probability of class 2"
         rows = grid_rows(wine_run, features, response.axes, wine_run.x_scaler.mean)
         np.testing.assert_allclose(response.prediction.ravel(), wine_run.predict(rows)[:, 2], rtol=1e-6)
         oracle = unit_oracle(wine_run, rows, 1, 0, output=2)

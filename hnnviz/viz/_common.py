@@ -227,7 +227,7 @@ class ValueScale:
                 "cmax": self.cmax,
                 "colorscale": self.colorscale,
                 "showscale": True,
-                "colorbar": {"title": {"text": title}, "thickness": 12, "x": x},
+                "colorbar": {"title": {"text": title, "side": "right"}, "thickness": 12, "x": x},
             },
             hoverinfo="skip",
             showlegend=False,
