@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .._validation import check_in, check_int, check_number
+from ..data._text import count
 from ..exceptions import InputValidationError
 from ._charts import identity_scatter, legend_on_top, same_length, square_axes, style_axes, vector
 from ._common import ORDER_COLOURS, finish_layout, order_name, plot_text
@@ -127,7 +128,9 @@ def ranking_figure(
     title = _ranking_title(attribution, ranked, row)
     finish_layout(fig, title=title, height=_bar_height(len(ranked)), legend=True, top=90)
     legend_on_top(fig)
-    which = f"mean |attribution| over {attribution.n_rows} rows" if row is None else f"attribution of row {row}"
+    which = (
+        f"mean |attribution| over {count(attribution.n_rows, 'row')}" if row is None else f"attribution of row {row}"
+    )
     style_axes(fig, x_title=f"{which} ({_units(attribution)})", y_title="")
     fig.update_xaxes(zeroline=row is not None, zerolinecolor="#444444")
     fig.update_yaxes(tickvals=list(range(len(ranked))), ticktext=labels, autorange="reversed", showgrid=False, ticks="")
@@ -186,7 +189,7 @@ def _ranking_title(attribution: Attribution, ranked: list[SimplexScore], row: in
     if not ranked:
         return f"No simplices of order 1 or more to rank ({method})"
     if row is None:
-        return f"Top {len(ranked)} simplices by mean |attribution| over {attribution.n_rows} rows ({method})"
+        return f"Top {len(ranked)} simplices by mean |attribution| over {count(attribution.n_rows, 'row')} ({method})"
     prediction = attribution.prediction[row]
     return f"Row {row}: top {len(ranked)} simplices by |attribution|, prediction {prediction:.4g} ({method})"
 
@@ -244,7 +247,7 @@ def feature_importance_figure(attribution: Attribution, *, top: int = 20) -> go.
     fig = go.Figure(traces)
     title = (
         f"Top {len(names)} features: each simplex's mean |attribution| shared equally by its features "
-        f"({attribution.n_rows} rows, {plot_text(attribution.method)})"
+        f"({count(attribution.n_rows, 'row')}, {plot_text(attribution.method)})"
     )
     finish_layout(fig, title=title, height=_bar_height(len(names)), legend=True, top=90)
     legend_on_top(fig)
@@ -531,7 +534,7 @@ def knockout_figure(
     moved = float(np.abs(knocked - full).mean())
     title = (
         f"Knock-out: {metric} {old:.4g} → {new:.4g} ({new - old:+.4g}); "
-        f"predictions moved by {moved:.3g} on average ({len(full)} rows)"
+        f"predictions moved by {moved:.3g} on average ({count(len(full), 'row')})"
     )
     finish_layout(fig, title=title, height=520)
     style_axes(fig, x_title="prediction before", y_title="prediction after the knock-out")
