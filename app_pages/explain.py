@@ -110,6 +110,11 @@ def attribution(app: AppState, run: Run, ds: Dataset, method: str, row: int | No
     return app.attributions[key]
 
 
+def order_label(k: int) -> str:
+    """``"inputs"``, ``"edges"``, ``"triangles"`` ... for order ``k``."""
+    return ORDER_NAMES[k] if k < len(ORDER_NAMES) else f"order {k}"
+
+
 def ranking_tab(app: AppState, attr: Attribution, run: Run, ds: Dataset, chosen_row: int | None) -> None:
     one_row = chosen_row is not None
     st.caption(
@@ -117,11 +122,13 @@ def ranking_tab(app: AppState, attr: Attribution, run: Run, ds: Dataset, chosen_
          "Mean |score| over the test rows: how much each simplex moves predictions, in either direction.")
         + " Click a bar to look inside that simplex."
     )  # fmt: skip
+    split = ", ".join(f"{order_label(k)} {share:.0%}" for k, share in enumerate(attr.order_shares()))
+    st.caption(f"Share of all |attribution| by order: {split}. The ranking lists the interactions (edges and up).")
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     available = list(range(1, len(attr.scores)))
     orders = left.pills(
         "Orders", available, selection_mode="multi", default=available, key=Keys.EXPLAIN_ORDERS,
-        format_func=lambda k: ORDER_NAMES[k] if k < len(ORDER_NAMES) else f"order {k}", persist_state="session",
+        format_func=order_label, persist_state="session",
     )  # fmt: skip
     top = int(right.number_input("Top", 5, 100, 15, step=5, key=Keys.EXPLAIN_TOP, persist_state="session"))
     if not orders:

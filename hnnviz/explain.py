@@ -129,6 +129,21 @@ class Attribution:
         """``(n_rows, n_orders)``: each row's summed scores per order."""
         return np.stack([s.sum(axis=1) for s in self.scores], axis=1)
 
+    def order_shares(self) -> np.ndarray:
+        """``(n_orders,)``: each order's share of the summed mean ``|score|`` of every unit, inputs first.
+
+        Says how much the single features (order 0), which rankings of interactions leave out, carry.
+
+        Examples
+        --------
+        >>> a = Attribution("gxa", ((("a",), ("b",)), (("a", "b"),)), (np.array([[3.0, -1.0]]), np.array([[-4.0]])),
+        ...                 np.zeros(1), 0.0, None, None, 0.0)
+        >>> a.order_shares().tolist()
+        [0.5, 0.5]
+        """
+        totals = np.array([np.abs(s).mean(axis=0).sum() for s in self.scores])
+        return totals / totals.sum() if totals.sum() > 0 else totals
+
     def feature_importance(self) -> dict[str, float]:
         """Importance lifted to single features: each simplex's mean ``|score|`` shared equally by its features."""
         lifted: dict[str, float] = {}

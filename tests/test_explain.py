@@ -187,3 +187,10 @@ def test_rejects_bad_rows_and_dense_models(regression_run, rows) -> None:
     mlp = train_run(load_sample("diabetes"), ModelSpec("mlp", channels=1), config=TrainConfig(epochs=2))
     with pytest.raises(InputValidationError, match="Only an HNN can be explained"):
         explain(mlp, rows)
+
+
+def test_order_shares_split_the_mean_absolute_attribution_by_order(regression_run, rows) -> None:
+    attribution = explain(regression_run, rows, method="ablation")
+    totals = [np.abs(scores).mean(axis=0).sum() for scores in attribution.scores]
+    np.testing.assert_allclose(attribution.order_shares(), np.array(totals) / sum(totals), rtol=1e-12)
+    assert attribution.order_shares().sum() == pytest.approx(1.0) and attribution.order_shares()[0] > 0
