@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from hnnviz.train import limit_threads
+from hnnviz.model import limit_threads
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 

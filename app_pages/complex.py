@@ -1,6 +1,6 @@
 """Complex: the clique complex of the current network, its homology, its simplices, and the HNN it defines.
 
-Every number comes from hnnviz (the complex, :meth:`~hnnviz.pipeline.FilteredNetwork.simplex_table`,
+Every number comes from hnnviz (the complex, :meth:`~hnnviz.network.FilteredNetwork.simplex_table`,
 :func:`~hnnviz.model.describe_hnn`) and every figure from :mod:`hnnviz.viz`.
 """
 
@@ -11,8 +11,9 @@ import streamlit as st
 from app_pages.shared import common, state
 from app_pages.shared.common import LIGHT_VIEW_NODES, PageContext
 from app_pages.shared.state import Keys
-from hnnviz.model import ORDER_NAMES, describe_hnn
-from hnnviz.pipeline import FilteredNetwork
+from hnnviz._messages import ORDER_NAMES
+from hnnviz.model import describe_hnn
+from hnnviz.network import FilteredNetwork
 
 LESSON = (
     "A **simplex** is a group of features that are all linked to each other: a vertex (1 feature), an edge (2), "

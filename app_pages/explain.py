@@ -11,15 +11,20 @@ import streamlit as st
 
 from app_pages.shared import common
 from app_pages.shared.state import AppState, Keys
-from hnnviz.complex import ORDER_NAMES
+from hnnviz._messages import ORDER_NAMES
 from hnnviz.data import Dataset
-from hnnviz.estimates import explain_seconds
-from hnnviz.explain import Attribution, explain, order_split
-from hnnviz.faithfulness import FaithfulnessReport, faithfulness_report, knock_out
-from hnnviz.inspect import SimplexResponse, inspect_simplex
-from hnnviz.jobs import Job, TrainingJob
+from hnnviz.explanation import (
+    Attribution,
+    FaithfulnessReport,
+    SimplexResponse,
+    explain,
+    faithfulness_report,
+    inspect_simplex,
+    knock_out,
+    order_split,
+)
+from hnnviz.model import Run
 from hnnviz.report import build_report
-from hnnviz.runs import Run
 from hnnviz.viz import (
     deletion_insertion_figure,
     feature_importance_figure,
@@ -29,6 +34,7 @@ from hnnviz.viz import (
     order_waterfall_figure,
     ranking_figure,
 )
+from hnnviz.workflows import Job, TrainingJob, explain_seconds
 
 HNN = "HNN"  # the name the Train page gives the HNN run
 METHOD_LABELS = {

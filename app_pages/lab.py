@@ -1,7 +1,7 @@
 """Lab: plant interacting groups of features, train an HNN, and see whether the network and the attributions
 find them (for teaching: the ground truth is known).
 
-The lab is :func:`hnnviz.synthetic.run_lab` in a background job; the page draws its progress and results.
+The lab is :func:`hnnviz.workflows.run_lab` in a background job; the page draws its progress and results.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ import streamlit as st
 from app_pages.shared import common
 from app_pages.shared.state import AppState, Keys
 from hnnviz.exceptions import HNNVizError
-from hnnviz.explain import EXPLAIN_METHODS
-from hnnviz.jobs import Job, LabJob
-from hnnviz.synthetic import INTERACTION_KINDS, LAB_CONFIG, LAB_SPEC, LabResult
+from hnnviz.specs import EXPLAIN_METHODS, INTERACTION_KINDS, LAB_CONFIG, LAB_SPEC
 from hnnviz.viz import loss_curves_figure, network_figure
+from hnnviz.workflows import Job, LabJob, LabResult
 
 DEFAULT_GROUPS = pd.DataFrame({"size": [2, 3, 4], "kind": ["product", "sine", "tanh-product"]})
 LESSON = (
@@ -43,7 +42,7 @@ def groups_editor() -> pd.DataFrame:
 
 
 def lab_options(app: AppState, groups: pd.DataFrame) -> dict[str, object]:
-    """Everything :func:`~hnnviz.synthetic.run_lab` is given, from the widgets."""
+    """Everything :func:`~hnnviz.workflows.run_lab` is given, from the widgets."""
     cells = st.columns(4)
     distractors = cells[0].number_input(
         "Distractor features", 0, 60, 12, key=Keys.LAB_DISTRACTORS, persist_state="session"

@@ -14,12 +14,11 @@ import streamlit as st
 from app_pages.shared import common, state
 from app_pages.shared.common import LIGHT_VIEW_NODES, METHOD_LABELS, SIMILARITY_LABELS, PageContext
 from app_pages.shared.state import Keys
-from hnnviz.estimates import bootstrap_seconds
 from hnnviz.exceptions import HNNVizError
-from hnnviz.pipeline import IFN_METHODS, FilteredNetwork, IFNSpec
-from hnnviz.similarity import SIMILARITY_METHODS
-from hnnviz.stability import Stability, bootstrap_stability
-from hnnviz.viz import edge_comparison, graph_html, is_maximal_planar, network_figure
+from hnnviz.network import FilteredNetwork, Stability, bootstrap_stability, edge_comparison
+from hnnviz.specs import IFN_METHODS, SIMILARITY_METHODS, IFNSpec
+from hnnviz.viz import graph_html, is_maximal_planar, network_figure
+from hnnviz.workflows import bootstrap_seconds
 
 LESSON = (
     "Each **vertex** is a feature; an **edge** joins two features that depend strongly on each other. The "

@@ -1,6 +1,6 @@
 """Train: the HNN wired on the current network beside the same-width dense MLP, live, then the baselines.
 
-Training runs in a background job (:mod:`hnnviz.jobs`): the page only draws its progress, so it can be
+Training runs in a background job (:mod:`hnnviz.workflows`): the page only draws its progress, so it can be
 paused, resumed or stopped between epochs, and every other page stays usable meanwhile.
 """
 
@@ -14,16 +14,15 @@ import torch
 from app_pages.shared import common, state
 from app_pages.shared.common import PageContext
 from app_pages.shared.state import AppState, Keys
-from hnnviz.compare import BASE_MODELS
+from hnnviz._messages import ORDER_NAMES
 from hnnviz.data import Dataset
 from hnnviz.devices import describe_device
 from hnnviz.exceptions import HNNVizError
-from hnnviz.jobs import ComparisonJob, Job, TrainingJob
-from hnnviz.model import ACTIVATIONS, ORDER_NAMES, describe_hnn
-from hnnviz.pipeline import FilteredNetwork
-from hnnviz.runs import ModelSpec, Run
-from hnnviz.specs import DEFAULT_TRAINING, DEVICES, OPTIONAL_MODELS, TrainConfig, default_config
+from hnnviz.model import ACTIVATIONS, Run, describe_hnn
+from hnnviz.network import FilteredNetwork
+from hnnviz.specs import BASE_MODELS, DEFAULT_TRAINING, DEVICES, OPTIONAL_MODELS, ModelSpec, TrainConfig, default_config
 from hnnviz.viz import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
+from hnnviz.workflows import ComparisonJob, Job, TrainingJob
 
 DEFAULTS = DEFAULT_TRAINING["hnn"]  # epochs, patience and batch size are the same for both kinds
 LESSON = (

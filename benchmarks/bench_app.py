@@ -586,7 +586,8 @@ def profile(folder: Path) -> str:
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # the pages' module imports streamlit
     sys.path.insert(0, str(ROOT))
-    from hnnviz.pipeline import IFNSpec, filter_network
+    from hnnviz.network import filter_network
+    from hnnviz.specs import IFNSpec
 
     warm = correlated_table(200, 20, seed=0)
     filter_network(warm.to_numpy(), list(warm.columns))  # first-call costs (imports, compilation)
@@ -604,11 +605,11 @@ def profile_table(path: Path, p: int) -> list[str]:
 
     from app_pages.shared.common import LIGHT_VIEW_NODES
     from hnnviz.data import describe_columns, load_dataset, read_table
-    from hnnviz.pipeline import IFNSpec, filter_network
+    from hnnviz.network import edge_comparison, filter_network
+    from hnnviz.specs import IFNSpec
     from hnnviz.viz import (
         clique_tree_figure,
         comparison_figure,
-        edge_comparison,
         graph_html,
         is_maximal_planar,
         light_network_figure,

@@ -1,7 +1,7 @@
 """Training defaults per model kind (learning rate, patience, epoch cap), chosen from a measured grid.
 
 For each model kind (``ModelSpec(kind)``, 4 channels), bundled data set with a target, seed and grid point, the
-protocol of ``hnnviz.runs.train_run(dataset, spec, config=TrainConfig(...))``, one thread.
+protocol of ``hnnviz.model.train_run(dataset, spec, config=TrainConfig(...))``, one thread.
 
 Patience and the epoch cap do not change the path of a fit (no schedule: AdamW at a fixed rate, batches drawn
 from the seed), only where it stops. So each (kind, set, seed, lr, batch size, weight decay) is fitted ONCE,
@@ -41,12 +41,12 @@ import numpy as np
 import sklearn
 import torch
 
-from hnnviz.compare import PRIMARY_METRICS, compare_models
 from hnnviz.data import SAMPLES, Dataset, load_sample
 from hnnviz.exceptions import TrainingDivergedError
-from hnnviz.pipeline import filter_network
-from hnnviz.runs import ModelSpec, build_model, train_run
-from hnnviz.train import EpochRecord, TrainConfig, limit_threads, metrics, predict, split_rows, train_model
+from hnnviz.model import EpochRecord, build_model, limit_threads, metrics, predict, split_rows, train_model, train_run
+from hnnviz.network import filter_network
+from hnnviz.specs import PRIMARY_METRICS, ModelSpec, TrainConfig
+from hnnviz.workflows import compare_models
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -406,7 +406,7 @@ def report(
         "# Training defaults per model kind",
         "",
         *(f"- {key}: {value}" for key, value in provenance.items()),
-        f"- whole run {seconds / 60:.1f} min, one thread (`hnnviz.train.limit_threads(1)`)",
+        f"- whole run {seconds / 60:.1f} min, one thread (`hnnviz.model.limit_threads(1)`)",
         f"- protocol: `train_run(load_sample(set), ModelSpec(kind), config=TrainConfig(lr, patience, epochs, "
         f"batch_size, weight_decay, seed=s))` (channels 4, default IFN, 60/20/20 split), seeds {list(args.seeds)}",
         f"- grid: lr {args.lr}, patience {args.patience}, epoch cap {args.epochs} at batch 128 and weight decay "
@@ -424,7 +424,7 @@ def report(
         "- cells: mean validation metric / mean test metric ± sd over seeds; `epochs`: mean epochs run; `at cap`: "
         "fits (of sets x seeds) stopped by the cap rather than by patience",
         "",
-        "## Chosen defaults (`hnnviz.runs.DEFAULT_TRAINING`)",
+        "## Chosen defaults (`hnnviz.specs.DEFAULT_TRAINING`)",
         "",
         "| kind | lr | patience | epochs (cap) | batch | weight decay | val gap | mean epochs | at cap |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -438,7 +438,7 @@ def report(
         )
     lines += [
         "",
-        "`hnnviz.runs.DEFAULT_TRAINING` holds these choices (`tests/test_runs.py` checks the values).",
+        "`hnnviz.specs.DEFAULT_TRAINING` holds these choices (`tests/test_runs.py` checks the values).",
         "",
         f"## The target on {TARGET_SET} (seeds {list(args.seeds)})",
         "",

@@ -2,7 +2,7 @@
 
 The paper claims the HNN stays stable as the dimension grows where dense nets degrade. This sweeps the
 number of features p (the planted groups stay (2, 3, 4); every extra feature is a correlated distractor)
-and the noise level, trains both nets with the same protocol on identical splits (hnnviz.compare), and
+and the noise level, trains both nets with the same protocol on identical splits (hnnviz.workflows), and
 prints test R² (mean ± std over seeds), parameters and fit time, so the claim is checked, not assumed.
 
     python benchmarks/bench_dimension.py
@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import argparse
 
-from hnnviz.compare import compare_models
-from hnnviz.runs import ModelSpec
-from hnnviz.synthetic import make_planted
-from hnnviz.train import TrainConfig
+from hnnviz.data import make_planted
+from hnnviz.specs import ModelSpec, TrainConfig
+from hnnviz.workflows import compare_models
 
 
 def main() -> None:

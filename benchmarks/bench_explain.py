@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from hnnviz.data import Dataset
-from hnnviz.explain import EXPLAIN_METHODS, explain
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.explanation import explain
+from hnnviz.model import train_run
+from hnnviz.specs import EXPLAIN_METHODS, ModelSpec, TrainConfig
 
 
 def factor_dataset(n_rows: int, p: int, seed: int = 0) -> Dataset:

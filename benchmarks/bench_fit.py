@@ -2,7 +2,7 @@
 
 For each data set the rows are split as ``train_run`` splits them (``TrainConfig`` seed 0), the information
 filtering network and clique complex are built once from the training rows, and each model is built with
-``hnnviz.runs.build_model`` (untimed) before every fit. Only ``hnnviz.train.train_model`` is timed: the epochs,
+``hnnviz.model.build_model`` (untimed) before every fit. Only ``hnnviz.model.train_model`` is timed: the epochs,
 early stopping and the post-training passes (metrics, inactive units, dead readouts).
 
 Two protocols, each at 1 and 2 threads (torch and the BLAS/OpenMP pools), HNN and MLP fits interleaved:
@@ -34,12 +34,10 @@ from pathlib import Path
 import torch
 from threadpoolctl import threadpool_limits
 
-from hnnviz.complex import CliqueComplex
 from hnnviz.data import SAMPLES, Dataset, load_sample
-from hnnviz.pipeline import filter_network
-from hnnviz.runs import ModelSpec, build_model
-from hnnviz.specs import DEFAULT_TRAINING, default_config
-from hnnviz.train import Split, TrainConfig, split_rows, train_model
+from hnnviz.model import Split, build_model, split_rows, train_model
+from hnnviz.network import CliqueComplex, filter_network
+from hnnviz.specs import DEFAULT_TRAINING, ModelSpec, TrainConfig, default_config
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -1,6 +1,6 @@
 """HNN training on a GPU against the CPU: training steps of large networks, and whole fits of the bundled sets.
 
-Steps: one training step (``hnnviz.train.train_step``, fused AdamW, mean squared error) of the HNN on a TMFG of
+Steps: one training step (``hnnviz.model.train_step``, fused AdamW, mean squared error) of the HNN on a TMFG of
 p features with h channels at batch 256, on the GPU and on the CPU (every core), and of the same-width dense
 MLP on the GPU where it fits; ms per step (median, after a warm-up; the GPU synchronised around each step).
 
@@ -29,11 +29,9 @@ import numpy as np
 import torch
 
 from hnnviz.data import SAMPLES, load_sample
-from hnnviz.model import HNN, MLP
-from hnnviz.pipeline import filter_network
-from hnnviz.runs import ModelSpec, build_model
-from hnnviz.specs import default_config
-from hnnviz.train import split_rows, torch_seed, train_model, train_step
+from hnnviz.model import HNN, MLP, build_model, split_rows, torch_seed, train_model, train_step
+from hnnviz.network import filter_network
+from hnnviz.specs import ModelSpec, default_config
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))

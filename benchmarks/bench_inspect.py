@@ -3,14 +3,14 @@
 For each sample, the default HNN is trained once (``train_run(load_sample(name))``) and explained on its test
 rows (gradient x activation); then, as the median of ``--repeats`` timings:
 
-- (a) the inspector: :func:`hnnviz.inspect.inspect_simplex` on the training rows, plus
+- (a) the inspector: :func:`hnnviz.explanation.inspect_simplex` on the training rows, plus
   :func:`hnnviz.viz.inspector_figure` of its response, for the top-ranked simplex of each order (what the app
   computes when a ranking bar is clicked; target: under 1 s);
-- (b) the report: :func:`hnnviz.report.write_report` of the run saved with :func:`hnnviz.runfiles.save_run`
+- (b) the report: :func:`hnnviz.report.write_report` of the run saved with :func:`hnnviz.io.save_run`
   (the sample is found by the run's data set name; target: under 10 s), split into its steps;
 - (c) once: ``hnnviz report RUN_DIR --out FILE`` as a subprocess, imports included (target: under 10 s).
 
-Everything runs with one thread (:func:`hnnviz.train.limit_threads`), as in the app and the CLI. Writes
+Everything runs with one thread (:func:`hnnviz.model.limit_threads`), as in the app and the CLI. Writes
 ``benchmarks/results_inspect.md``. From the repository root::
 
     .venv/bin/python benchmarks/bench_inspect.py [--repeats 5] [--only diabetes,wine] [--out FILE]
@@ -33,14 +33,12 @@ from pathlib import Path
 
 import torch
 
-from hnnviz.complex import ORDER_NAMES
+from hnnviz._messages import ORDER_NAMES
 from hnnviz.data import SAMPLES, load_sample
-from hnnviz.explain import explain
-from hnnviz.inspect import inspect_simplex
+from hnnviz.explanation import explain, inspect_simplex
+from hnnviz.io import save_run
+from hnnviz.model import limit_threads, train_run
 from hnnviz.report import write_report
-from hnnviz.runfiles import save_run
-from hnnviz.runs import train_run
-from hnnviz.train import limit_threads
 from hnnviz.viz import inspector_figure
 
 ROOT = Path(__file__).resolve().parents[1]

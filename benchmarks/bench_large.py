@@ -4,19 +4,19 @@ For each table (correlated Gaussian blocks and a numeric target, seeded, written
 it measures, with the public API:
 
 - load: ``hnnviz.data.load_dataset(csv, target="y")`` (read and clean);
-- similarity: ``hnnviz.similarity.similarity_matrix(X, "pearson2")``;
-- filter: ``hnnviz.ifn.tmfg(W)``;
-- complex: ``hnnviz.complex.clique_complex(graph)``;
-- epoch: ``hnnviz.runs.build_model(ModelSpec(channels=1), complex, 1, seed)``, then
-  ``hnnviz.train.train_model(model, X, y, "regression", config=TrainConfig(epochs=1))`` (the whole call, and the
+- similarity: ``hnnviz.network.similarity_matrix(X, "pearson2")``;
+- filter: ``hnnviz.network.tmfg(W)``;
+- complex: ``hnnviz.network.clique_complex(graph)``;
+- epoch: ``hnnviz.model.build_model(ModelSpec(channels=1), complex, 1, seed)``, then
+  ``hnnviz.model.train_model(model, X, y, "regression", config=TrainConfig(epochs=1))`` (the whole call, and the
   epoch itself as ``result.history[0].seconds``);
-- explain: ``hnnviz.explain.explain(run, rows, method=...)`` of a run made by
+- explain: ``hnnviz.explanation.explain(run, rows, method=...)`` of a run made by
   ``train_run(dataset, ModelSpec(channels=1), config=TrainConfig(epochs=1))``: gradient x activation on 1,000
   rows, ablation on 100 rows, integrated gradients on 1,000 rows (stopped after ``--ig-budget`` seconds, the full
   time then estimated from its progress over the orders).
 
 Every measurement runs in a fresh child process (this script with ``--child``), as torch's memory is invisible
-to tracemalloc. The child limits itself to one thread, as the app does (``hnnviz.train.limit_threads(1)``:
+to tracemalloc. The child limits itself to one thread, as the app does (``hnnviz.model.limit_threads(1)``:
 torch and the BLAS/OpenMP pools), runs the step once on a tiny table (a warm-up: imports, first-call set-up), loads
 its inputs from files the parent wrote (the CSV, ``.npy`` arrays), builds whatever the step needs untimed, then
 resets the peak RSS (``/proc/self/clear_refs``), reads VmRSS, runs the step and reads VmHWM: the growth is
@@ -114,7 +114,7 @@ def make_table(table: Table, seed: int = SEED, block: int = 5) -> pd.DataFrame:
 def prepare(table: Table, folder: Path) -> dict[str, Any]:
     """Write the table's CSV, and the arrays the steps start from: X and y as loaded from that CSV, and W."""
     from hnnviz.data import load_dataset
-    from hnnviz.similarity import similarity_matrix
+    from hnnviz.network import similarity_matrix
 
     folder.mkdir(parents=True, exist_ok=True)
     csv = folder / "table.csv"
@@ -180,8 +180,8 @@ def load_arrays(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def trained_run(folder: Path) -> tuple[Any, np.ndarray]:
     from hnnviz.data import Dataset
-    from hnnviz.runs import ModelSpec, train_run
-    from hnnviz.train import TrainConfig
+    from hnnviz.model import train_run
+    from hnnviz.specs import ModelSpec, TrainConfig
 
     X, y, _ = load_arrays(folder)
     names = tuple(json.loads((folder / "names.json").read_text()))
@@ -198,7 +198,7 @@ def step_load(folder: Path, meter: Meter) -> dict[str, Any]:
 
 
 def step_similarity(folder: Path, meter: Meter) -> dict[str, Any]:
-    from hnnviz.similarity import similarity_matrix
+    from hnnviz.network import similarity_matrix
 
     X, _, _ = load_arrays(folder)
     with meter.part('similarity_matrix(X, "pearson2")'):
@@ -207,7 +207,7 @@ def step_similarity(folder: Path, meter: Meter) -> dict[str, Any]:
 
 
 def step_filter(folder: Path, meter: Meter) -> dict[str, Any]:
-    from hnnviz.ifn import tmfg
+    from hnnviz.network import tmfg
 
     _, _, W = load_arrays(folder)
     with meter.part("tmfg(W)"):
@@ -216,8 +216,7 @@ def step_filter(folder: Path, meter: Meter) -> dict[str, Any]:
 
 
 def step_complex(folder: Path, meter: Meter) -> dict[str, Any]:
-    from hnnviz.complex import clique_complex
-    from hnnviz.ifn import tmfg
+    from hnnviz.network import clique_complex, tmfg
 
     _, _, W = load_arrays(folder)
     graph = tmfg(W)
@@ -227,10 +226,9 @@ def step_complex(folder: Path, meter: Meter) -> dict[str, Any]:
 
 
 def step_epoch(folder: Path, meter: Meter) -> dict[str, Any]:
-    from hnnviz.complex import clique_complex
-    from hnnviz.ifn import tmfg
-    from hnnviz.runs import ModelSpec, build_model
-    from hnnviz.train import TrainConfig, train_model
+    from hnnviz.model import build_model, train_model
+    from hnnviz.network import clique_complex, tmfg
+    from hnnviz.specs import ModelSpec, TrainConfig
 
     X, y, W = load_arrays(folder)
     cx = clique_complex(tmfg(W))
@@ -245,7 +243,7 @@ def step_epoch(folder: Path, meter: Meter) -> dict[str, Any]:
 
 def explain_step(method: str, n_rows: int) -> Callable[[Path, Meter], dict[str, Any]]:
     def step(folder: Path, meter: Meter) -> dict[str, Any]:
-        from hnnviz.explain import explain
+        from hnnviz.explanation import explain
 
         run, X = trained_run(folder)
         rows = X[:n_rows]
@@ -278,7 +276,7 @@ STEP_FUNCTIONS: dict[str, Callable[[Path, Meter], dict[str, Any]]] = {
 
 def child(step: str, folder: Path, tiny: Path) -> None:
     if step in TORCH_STEPS:
-        from hnnviz.train import limit_threads
+        from hnnviz.model import limit_threads
 
         limit_threads(1)  # torch and the native pools, as the app
     else:  # the numpy-only steps: do not pay for importing torch in every process
@@ -490,7 +488,7 @@ def main() -> None:
         f"- date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         f"- commit: {git_commit()}",
         f"- machine: {machine(f'torch {torch.__version__}', f'numpy {np.__version__}', f'pandas {pd.__version__}')}",
-        "- one thread, as the app: `hnnviz.train.limit_threads(1)` (torch and the BLAS/OpenMP pools; the steps "
+        "- one thread, as the app: `hnnviz.model.limit_threads(1)` (torch and the BLAS/OpenMP pools; the steps "
         "before the epoch, which do not import torch, limit the BLAS/OpenMP pools with threadpoolctl)",
         f"- each run in a fresh process after a warm-up on a {TINY.n_rows} x {TINY.n_features} table (the warm-up "
         "column: its median time, the step and its untimed set-up with first-call costs, which a running app pays "

@@ -6,7 +6,7 @@ Layers: forward + backward at batch 256, three implementations of the same layer
 - torch.sparse (a COO weight matrix with the same non-zeros).
 The masked dense layer is skipped where its matrices would not fit in memory (reported).
 
-Batch sweep: one training step (``hnnviz.train.train_step``: forward, backward and a fused AdamW step, as in
+Batch sweep: one training step (``hnnviz.model.train_step``: forward, backward and a fused AdamW step, as in
 ``train_model``, of the mean squared error) of the whole HNN on a TMFG of ``--sweep-p`` features, and of the
 same-width dense MLP, at each batch size: ms per step and µs per row (the time per row should not grow with
 the batch). The MLP is skipped where it would hold more than 50 million parameters or its step would cost over
@@ -33,8 +33,7 @@ import numpy as np
 import torch
 
 from hnnviz import clique_complex, tmfg
-from hnnviz.model import HNN, MLP, SimplexLayer
-from hnnviz.train import torch_seed, train_step
+from hnnviz.model import HNN, MLP, SimplexLayer, torch_seed, train_step
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))

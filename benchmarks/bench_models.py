@@ -1,6 +1,6 @@
 """Accuracy, size and speed of the default HNN against the same-width MLP, the pruned MLP, linear models and boosting.
 
-Every bundled data set with a target x ``--seeds`` seeds, one shared split per seed (``hnnviz.compare``), each
+Every bundled data set with a target x ``--seeds`` seeds, one shared split per seed (``hnnviz.workflows``), each
 net with its own default training protocol (``hnnviz.specs.DEFAULT_TRAINING``), one thread per fit. Writes the
 test metric (mean ± std over seeds), size, the size against the HNN, fit time (the fit alone, not the network
 build) and epochs, then says plainly who wins on each set, losses included, to ``benchmarks/results_models.md``.
@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from hnnviz.compare import Comparison, compare_models
 from hnnviz.data import SAMPLES, load_sample
 from hnnviz.specs import DEFAULT_TRAINING, ModelSpec
+from hnnviz.workflows import Comparison, compare_models
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -1,15 +1,15 @@
 """Does the HNN beat a standard pruned dense network of its size? Accuracy on every bundled set, and
 interpretability on the planted one.
 
-1. Accuracy: on every bundled sample with a target, ``hnnviz.compare.compare_models`` (one thread, one shared
+1. Accuracy: on every bundled sample with a target, ``hnnviz.workflows.compare_models`` (one thread, one shared
    split per seed) fits the HNN, the same-width MLP and ``"mlp-pruned"``: that MLP trained, then globally
    magnitude-pruned in 3 rounds with fine-tuning down to exactly the HNN's layer weights
-   (``hnnviz.pruning.train_pruned``). Test metric mean ± std over the seeds, sizes, fit and build times.
+   (``hnnviz.model.train_pruned``). Test metric mean ± std over the seeds, sizes, fit and build times.
 2. Interpretability on ``planted_interactions`` (planted groups in ``sample_data/planted_interactions.json``):
-   per seed, on the compare split, the HNN's simplices ranked by ablation (``hnnviz.explain.explain(run,
+   per seed, on the compare split, the HNN's simplices ranked by ablation (``hnnviz.explanation.explain(run,
    X_test, method="ablation", background=X_train)``) and the pruned MLP's first-layer units ranked by ablation
-   (``hnnviz.pruning.rank_units``, each unit standing for the input features still wired into it), both scored
-   with ``hnnviz.synthetic.precision_at_k`` at k = the number of planted groups (and ``recall_at_k``: top groups
+   (``hnnviz.model.rank_units``, each unit standing for the input features still wired into it), both scored
+   with ``hnnviz.explanation.precision_at_k`` at k = the number of planted groups (and ``recall_at_k``: top groups
    that all hit the same planted group make a high precision but a low recall). These fits repeat the compare
    fits (same seed, split, spec and config); the script checks that their test metrics are identical.
 
@@ -33,15 +33,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from hnnviz.compare import Comparison, compare_models
 from hnnviz.data import SAMPLES, Dataset, load_sample, sample_data_dir
-from hnnviz.explain import explain
-from hnnviz.pipeline import filter_network
-from hnnviz.pruning import rank_units, train_pruned
-from hnnviz.runs import ModelSpec, build_model, train_run
-from hnnviz.specs import default_config
-from hnnviz.synthetic import precision_at_k, recall_at_k
-from hnnviz.train import TrainConfig, limit_threads, split_rows
+from hnnviz.explanation import explain, precision_at_k, recall_at_k
+from hnnviz.model import build_model, limit_threads, rank_units, split_rows, train_pruned, train_run
+from hnnviz.network import filter_network
+from hnnviz.specs import ModelSpec, TrainConfig, default_config
+from hnnviz.workflows import Comparison, compare_models
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -213,7 +210,7 @@ def main() -> None:
         "- fit s: mean wall time of the fit, after an untimed warm-up fit of each model (mlp-pruned: dense fit + 3 "
         "prunings and fine-tunings); build s: the filtering network, clique complex and model build, not in fit s",
         "- precision@k: share of the k top-ranked groups that hold at least 2 features of one planted group and at "
-        "most 1 of every other (`hnnviz.synthetic.precision_at_k`); a pruned-MLP unit's group is the input features "
+        "most 1 of every other (`hnnviz.explanation.precision_at_k`); a pruned-MLP unit's group is the input features "
         "with a nonzero weight into it; units wired to fewer than 2 features are not ranked (as the HNN's ranking "
         "leaves out single features); both ranked by ablation to the training-rows mean, measured on the test rows",
         f"- load average (1 min) before / after: {load:.1f} / {os.getloadavg()[0]:.1f}; "

@@ -1,7 +1,7 @@
 """Learning-rate schedules: the HNN's cosine default against the previous constant default and the alternatives.
 
 For each bundled data set with a target, seed and candidate protocol, one real
-``hnnviz.runs.train_run(load_sample(set), ModelSpec(kind), config=TrainConfig(..., seed=s, device="cpu"))`` call,
+``hnnviz.model.train_run(load_sample(set), ModelSpec(kind), config=TrainConfig(..., seed=s, device="cpu"))`` call,
 one thread, in one process (no patched training loop: every candidate is a ``TrainConfig`` the package accepts).
 
 Candidates. HNN: the previous default (lr 0.03, weight decay 0.01, patience 25, cap 300, constant rate), the new
@@ -46,11 +46,10 @@ import numpy as np
 import sklearn
 import torch
 
-from hnnviz.compare import PRIMARY_METRICS, compare_models
 from hnnviz.data import SAMPLES, Dataset, load_sample
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.specs import DEFAULT_TRAINING, TrainConfig
-from hnnviz.train import limit_threads
+from hnnviz.model import limit_threads, train_run
+from hnnviz.specs import DEFAULT_TRAINING, PRIMARY_METRICS, ModelSpec, TrainConfig
+from hnnviz.workflows import compare_models
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -357,7 +356,7 @@ def main() -> None:
         f"- commit: {git_commit()}",
         f"- machine: {machine(*software)}; load average (1 min) before / after: {load[0]:.1f} / "
         f"{os.getloadavg()[0]:.1f}",
-        f"- whole run {seconds / 60:.1f} min, one process, one thread (`hnnviz.train.limit_threads(1)`)",
+        f"- whole run {seconds / 60:.1f} min, one process, one thread (`hnnviz.model.limit_threads(1)`)",
         "- protocol: the real `train_run(load_sample(set), ModelSpec(kind), config=TrainConfig(..., seed=s, "
         f"device='cpu'))` (channels 4, default IFN, 60/20/20 split), seeds {list(args.seeds)} for every candidate; "
         "`schedule='cosine'`: the rate decays from lr to 0 over the cap's epochs, stepped per batch",

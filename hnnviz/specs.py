@@ -1,8 +1,8 @@
 """The typed options every stage takes, and the names of its choices: light to import (numpy only).
 
 The command line builds its parser from these without loading torch, scikit-learn or the graph code, and
-the stages re-export them where they are used (:class:`IFNSpec` from :mod:`hnnviz.pipeline`,
-:class:`TrainConfig` from :mod:`hnnviz.train`, :class:`ModelSpec` from :mod:`hnnviz.runs`).
+the stages re-export them where they are used (:class:`IFNSpec` from :mod:`hnnviz.network`,
+:class:`TrainConfig` from :mod:`hnnviz.model`, :class:`ModelSpec` from :mod:`hnnviz.model`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ __all__ = [
     "LAB_SPEC",
     "MODEL_KINDS",
     "OPTIONAL_MODELS",
+    "PRIMARY_METRICS",
     "SCHEDULES",
     "SIMILARITY_METHODS",
     "TASKS",
@@ -41,18 +42,20 @@ SimilarityMethod = Literal["pearson2", "spearman2", "abs", "mi"]
 SIMILARITY_METHODS: tuple[str, ...] = ("pearson2", "spearman2", "abs", "mi")
 Task = Literal["regression", "classification"]
 TASKS: tuple[str, ...] = ("regression", "classification")
+#: The metric each task is judged by (higher is better).
+PRIMARY_METRICS: Mapping[str, str] = MappingProxyType({"regression": "r2", "classification": "accuracy"})
 EXPLAIN_METHODS: tuple[str, ...] = ("ig", "ablation", "gxa")
 #: Learning-rate schedules of :class:`TrainConfig`.
 SCHEDULES: tuple[str, ...] = ("constant", "cosine")
 #: Devices a model can be trained or explained on: "auto" picks the GPU when torch sees one.
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 _DEVICE = re.compile(r"auto|cpu|cuda(:\d+)?")
-#: Model names :func:`hnnviz.compare.compare_models` understands, besides ``"hnn-order<K>"``.
+#: Model names :func:`hnnviz.workflows.compare_models` understands, besides ``"hnn-order<K>"``.
 BASE_MODELS: tuple[str, ...] = ("hnn", "mlp", "linear", "gbm")
-#: Models :func:`hnnviz.compare.compare_models` fits only when asked (each costs several fits).
+#: Models :func:`hnnviz.workflows.compare_models` fits only when asked (each costs several fits).
 OPTIONAL_MODELS: tuple[str, ...] = ("mlp-pruned",)
 
-#: The interactions :func:`hnnviz.synthetic.make_planted` can plant, and the term each makes of a group.
+#: The interactions :func:`hnnviz.data.make_planted` can plant, and the term each makes of a group.
 INTERACTION_KINDS: dict[str, str] = {
     "product": "a*b*...",
     "sine": "sin(a + b + ...)",
@@ -75,11 +78,11 @@ class IFNSpec:
     Attributes
     ----------
     similarity : {"pearson2", "spearman2", "abs", "mi"}, default "pearson2"
-        Dependency measure between columns (see :func:`hnnviz.similarity.similarity_matrix`).
+        Dependency measure between columns (see :func:`hnnviz.network.similarity_matrix`).
     method : {"tmfg", "mfcf", "mst"}, default "tmfg"
         The information filtering network.
     max_clique_size : int, default 4
-        MFCF only: the largest clique, at least 2 (see :func:`hnnviz.ifn.mfcf`).
+        MFCF only: the largest clique, at least 2 (see :func:`hnnviz.network.mfcf`).
     threshold : float, default 0.0
         MFCF only: the gain a vertex must exceed to join a clique; finite and at least 0.
 
@@ -300,7 +303,7 @@ def default_config(kind: str, **overrides: Any) -> TrainConfig:
     return replace(DEFAULT_TRAINING[kind], **overrides)
 
 
-#: The model :func:`hnnviz.synthetic.run_lab` trains by default: an HNN with 4 channels per simplex (see its Notes).
+#: The model :func:`hnnviz.workflows.run_lab` trains by default: an HNN with 4 channels per simplex (see its Notes).
 LAB_SPEC = ModelSpec(kind="hnn", channels=4)
-#: The training protocol :func:`hnnviz.synthetic.run_lab` uses by default: the shared defaults, patience 40.
+#: The training protocol :func:`hnnviz.workflows.run_lab` uses by default: the shared defaults, patience 40.
 LAB_CONFIG = TrainConfig(patience=40)

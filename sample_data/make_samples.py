@@ -142,7 +142,7 @@ def make_planted_interactions(seed: int = 0, n_rows: int = 3000) -> tuple[pd.Dat
 def make_planted_shapes(seed: int = 0, n_rows: int = 1500) -> tuple[pd.DataFrame, dict]:
     """Synthetic regression with one planted pair per shape (product, max, threshold), for the simplex inspector.
 
-    Drawn by :func:`hnnviz.synthetic.make_planted` (correlated blocks, within-block correlation 0.64, no
+    Drawn by :func:`hnnviz.data.make_planted` (correlated blocks, within-block correlation 0.64, no
     hierarchy): ``y = x01*x02 + max(x03, x04) + 2*[x05 + x06 > 0] - 1 + 0.25*sd(s)*e``, with ``x07..x10`` a
     correlated block of distractors.
 
@@ -160,7 +160,7 @@ def make_planted_shapes(seed: int = 0, n_rows: int = 1500) -> tuple[pd.DataFrame
     truth : dict
         The planted groups, the formula and the generating parameters (written as JSON).
     """
-    from hnnviz.synthetic import make_planted
+    from hnnviz.data import make_planted
 
     planted = make_planted(
         n_rows, 10, (2, 2, 2), kinds=("product", "max", "threshold"), hierarchical=False, seed=seed
@@ -190,7 +190,7 @@ def make_planted_shapes(seed: int = 0, n_rows: int = 1500) -> tuple[pd.DataFrame
         "signal_variance": round(float(planted.signal.var()), 4),
         "seed": seed,
         "n_rows": n_rows,
-        "generator": "hnnviz.synthetic.make_planted(n_rows, 10, (2, 2, 2), kinds=('product', 'max', "
+        "generator": "hnnviz.data.make_planted(n_rows, 10, (2, 2, 2), kinds=('product', 'max', "
         "'threshold'), hierarchical=False, seed=seed)",
     }
     return df, truth

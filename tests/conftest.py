@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from hnnviz.train import THREADS
+from hnnviz.model import THREADS
 
 
 def random_similarity(p: int, seed: int, *, kind: str = "correlation") -> np.ndarray:

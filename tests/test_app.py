@@ -25,9 +25,9 @@ from streamlit.testing.v1 import AppTest
 from app_pages.shared import sessions
 from app_pages.shared.state import Keys
 from hnnviz.data import SAMPLES, load_sample
-from hnnviz.explain import explain, order_split
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.specs import default_config
+from hnnviz.explanation import explain, order_split
+from hnnviz.model import train_run
+from hnnviz.specs import ModelSpec, default_config
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"

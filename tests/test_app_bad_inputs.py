@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 from test_app import APP, assert_ok, metrics, shown
 
 from app_pages.shared.state import Keys
-from hnnviz.data import SUPPORTED_FORMATS, reading
+from hnnviz.data import SUPPORTED_FORMATS
+from hnnviz.data import _reading as reading
 
 
 def open_case(case: Case, folder: Path) -> tuple[AppTest, bool]:

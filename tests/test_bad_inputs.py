@@ -20,7 +20,8 @@ from bad_inputs.make import MAKERS, make
 from hnnviz import exceptions
 from hnnviz._validation import short_repr
 from hnnviz.cli import main
-from hnnviz.data import Dataset, load_dataset, read_table, reading
+from hnnviz.data import Dataset, load_dataset, read_table
+from hnnviz.data import _reading as reading
 
 MAX_MESSAGE = 300
 TIME_LIMIT_S = 60  # far above the slowest case (about 3 s): a test still running then hangs

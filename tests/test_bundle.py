@@ -1,4 +1,4 @@
-"""Tests of hnnviz.bundle: a bundle round-trips exactly, and every kind of bad zip is refused with its message."""
+"""Tests of hnnviz.io: a bundle round-trips exactly, and every kind of bad zip is refused with its message."""
 
 from __future__ import annotations
 
@@ -19,20 +19,12 @@ import pandas as pd
 import pytest
 import torch
 
-from hnnviz.bundle import (
-    BUNDLE_FORMAT,
-    BUNDLE_VERSION,
-    MANIFEST,
-    Bundle,
-    BundleLimits,
-    read_bundle,
-    write_bundle,
-)
 from hnnviz.data import Dataset, load_sample
 from hnnviz.exceptions import BundleError, HNNVizError, InputValidationError, ModelFileError
-from hnnviz.explain import explain
-from hnnviz.runs import ModelSpec, Run, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.explanation import explain
+from hnnviz.io import BUNDLE_FORMAT, BUNDLE_VERSION, MANIFEST, Bundle, BundleLimits, read_bundle, write_bundle
+from hnnviz.model import Run, train_run
+from hnnviz.specs import ModelSpec, TrainConfig
 
 CONFIG = TrainConfig(epochs=3, seed=1)
 MiB = 2**20

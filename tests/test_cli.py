@@ -16,12 +16,11 @@ from sklearn.metrics import accuracy_score
 
 from hnnviz.cli import main
 from hnnviz.data import load_dataset, load_sample, sample_data_dir
-from hnnviz.explain import explain
-from hnnviz.runfiles import load_run
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.specs import default_config
-from hnnviz.synthetic import LAB_CONFIG, LAB_SPEC, run_lab
-from hnnviz.train import split_rows
+from hnnviz.explanation import explain
+from hnnviz.io import load_run
+from hnnviz.model import split_rows, train_run
+from hnnviz.specs import LAB_CONFIG, LAB_SPEC, ModelSpec, default_config
+from hnnviz.workflows import run_lab
 
 SAMPLES = sample_data_dir()
 

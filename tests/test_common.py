@@ -15,12 +15,10 @@ from sklearn.model_selection import cross_val_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from hnnviz.data import Dataset
-from hnnviz.estimators import HNNClassifier, HNNRegressor
 from hnnviz.exceptions import HNNVizError, InputValidationError, NotFittedError, TooFewRowsError
-from hnnviz.pipeline import IFNSpec, filter_network
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.specs import default_config
-from hnnviz.train import split_rows
+from hnnviz.model import HNNClassifier, HNNRegressor, split_rows, train_run
+from hnnviz.network import filter_network
+from hnnviz.specs import IFNSpec, ModelSpec, default_config
 
 ESTIMATORS = [HNNRegressor, HNNClassifier]
 FAST = {"epochs": 8, "channels": 2, "batch_size": 64, "random_state": 0}

@@ -13,13 +13,11 @@ import torch
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import accuracy_score
 
-from hnnviz.compare import BASE_MODELS, Comparison, compare_models, fit_classical, parse_model_name
 from hnnviz.data import Dataset, load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.pruning import train_pruned
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.specs import default_config
-from hnnviz.train import TrainConfig, split_rows
+from hnnviz.model import split_rows, train_pruned, train_run
+from hnnviz.specs import BASE_MODELS, ModelSpec, TrainConfig, default_config
+from hnnviz.workflows import Comparison, compare_models, fit_classical, parse_model_name
 
 CONFIG = TrainConfig(epochs=12, patience=5)
 SPEC = ModelSpec(channels=2)

@@ -1,4 +1,4 @@
-"""Tests of hnnviz.complex: exact simplices of hand-drawn complexes, face wiring, homology."""
+"""Tests of hnnviz.network: exact simplices of hand-drawn complexes, face wiring, homology."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 from conftest import random_similarity
 
-from hnnviz.complex import clique_complex
 from hnnviz.exceptions import InputValidationError
-from hnnviz.ifn import mfcf, mst, tmfg
+from hnnviz.network import clique_complex, mfcf, mst, tmfg
 
 
 def test_two_triangles_sharing_an_edge() -> None:

@@ -26,18 +26,12 @@ from hnnviz.data import (
     load_dataset,
     load_sample,
     prepare_dataset,
+    read_numbers,
     read_table,
     sample_data_dir,
 )
-from hnnviz.data import samples as samples_module
-from hnnviz.data.numeric import read_numbers
-from hnnviz.exceptions import (
-    DataFormatError,
-    HNNVizError,
-    InputValidationError,
-    TooFewFeaturesError,
-    TooFewRowsError,
-)
+from hnnviz.data import _samples as samples_module
+from hnnviz.exceptions import DataFormatError, HNNVizError, InputValidationError, TooFewFeaturesError, TooFewRowsError
 
 N = 30
 
@@ -854,7 +848,7 @@ def test_files_over_the_size_limit_are_refused_before_reading(tmp_path, kind, si
 
 
 def test_the_default_size_limit_is_read_at_each_call(monkeypatch):
-    from hnnviz.data import reading
+    from hnnviz.data import _reading as reading
 
     monkeypatch.setattr(reading, "MAX_BYTES", 8)
     with pytest.raises(DataFormatError, match=r"'data' is 16 bytes, over the 8 bytes limit"):

@@ -6,15 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from hnnviz.compare import compare_models
 from hnnviz.data import load_sample
 from hnnviz.devices import describe_device, resolve_device
-from hnnviz.estimators import HNNRegressor
 from hnnviz.exceptions import InputValidationError
-from hnnviz.explain import explain
-from hnnviz.model import SimplexLayer
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.specs import TrainConfig, default_config
+from hnnviz.explanation import explain
+from hnnviz.model import HNNRegressor, SimplexLayer, train_run
+from hnnviz.specs import ModelSpec, TrainConfig, default_config
+from hnnviz.workflows import compare_models
 
 CUDA = torch.cuda.is_available()
 needs_cuda = pytest.mark.skipif(not CUDA, reason="needs a CUDA GPU")

@@ -1,4 +1,4 @@
-"""Tests of hnnviz.estimates: the pilot timings are scaled by the right counts."""
+"""Tests of hnnviz.workflows: the pilot timings are scaled by the right counts."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from hnnviz import estimates
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.pipeline import filter_network
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.model import train_run
+from hnnviz.network import filter_network
+from hnnviz.specs import ModelSpec, TrainConfig
+from hnnviz.workflows import _timing as estimates
 
 
 @pytest.fixture

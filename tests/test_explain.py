@@ -1,4 +1,4 @@
-"""Tests of hnnviz.explain: attributions checked against direct computations and completeness."""
+"""Tests of hnnviz.explanation: attributions checked against direct computations and completeness."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import torch
 
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.explain import EXPLAIN_METHODS, explain, order_split
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.explanation import explain, order_split
+from hnnviz.model import train_run
+from hnnviz.specs import EXPLAIN_METHODS, ModelSpec, TrainConfig
 
 CONFIG = TrainConfig(epochs=25, patience=10, lr=1e-2, seed=0)
 

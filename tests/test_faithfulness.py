@@ -1,4 +1,4 @@
-"""Tests of hnnviz.faithfulness: curve invariants, sanity checks, agreement."""
+"""Tests of hnnviz.explanation: curve invariants, sanity checks, agreement."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from scipy.stats import spearmanr
 
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.explain import Attribution, explain
-from hnnviz.faithfulness import (
+from hnnviz.explanation import (
+    Attribution,
     deletion_insertion,
+    explain,
     faithfulness_report,
     global_importance,
     knock_out,
@@ -23,9 +24,8 @@ from hnnviz.faithfulness import (
     seed_agreement,
     top_k_overlap,
 )
-from hnnviz.model import SimplexLayer
-from hnnviz.runs import ModelSpec, build_model, train_run
-from hnnviz.train import TrainConfig, torch_seed
+from hnnviz.model import SimplexLayer, build_model, torch_seed, train_run
+from hnnviz.specs import ModelSpec, TrainConfig
 
 CONFIG = TrainConfig(epochs=30, patience=10, lr=1e-2, seed=0)
 

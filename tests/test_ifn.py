@@ -1,4 +1,4 @@
-"""Tests of hnnviz.ifn: exact agreement with reference implementations and the invariants of SPEC §3-4."""
+"""Tests of hnnviz.network: exact agreement with reference implementations and the invariants of SPEC §3-4."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from hnnviz.exceptions import GraphConstructionError, InputValidationError
-from hnnviz.ifn import FilteredGraph, mfcf, mst, seed_order, tmfg
+from hnnviz.network import FilteredGraph, mfcf, mst, seed_order, tmfg
 
 
 def edge_set(graph: FilteredGraph | nx.Graph) -> set[tuple[int, int]]:

@@ -10,9 +10,9 @@ import torch
 
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.inspect import SHAPE_LABELS, inspect_simplex, read_shape
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.explanation import SHAPE_LABELS, inspect_simplex, read_shape
+from hnnviz.model import train_run
+from hnnviz.specs import ModelSpec, TrainConfig
 
 # ---- fixtures: short, seeded runs -------------------------------------------------------------------------
 

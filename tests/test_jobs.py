@@ -1,4 +1,4 @@
-"""Tests of hnnviz.jobs: background work that can be paused, resumed and stopped between steps."""
+"""Tests of hnnviz.workflows: background work that can be paused, resumed and stopped between steps."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ import time
 import numpy as np
 import pytest
 
-from hnnviz.compare import compare_models
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.jobs import ComparisonJob, Job, LabJob, TrainingJob
-from hnnviz.pipeline import IFNSpec
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import TrainConfig, split_rows
+from hnnviz.model import split_rows, train_run
+from hnnviz.specs import IFNSpec, ModelSpec, TrainConfig
+from hnnviz.workflows import ComparisonJob, Job, LabJob, TrainingJob, compare_models
 
 WAIT = 120  # seconds: generous, so a busy machine never fails a test by timing out
 

@@ -7,11 +7,9 @@ import pytest
 import torch
 from conftest import random_similarity
 
-from hnnviz.complex import clique_complex
 from hnnviz.exceptions import InputValidationError
-from hnnviz.ifn import mfcf, tmfg
-from hnnviz.model import HNN, MLP, SimplexLayer, describe_hnn
-from hnnviz.train import torch_seed
+from hnnviz.model import HNN, MLP, SimplexLayer, describe_hnn, torch_seed
+from hnnviz.network import clique_complex, mfcf, tmfg
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of hnnviz.pipeline: the IFNSpec options object, build_graph and filter_network."""
+"""Tests of hnnviz.network: the IFNSpec options object, build_graph and filter_network."""
 
 from __future__ import annotations
 
@@ -15,11 +15,9 @@ from sklearn.datasets import load_digits
 import hnnviz
 from hnnviz.data import Dataset, load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.ifn import mfcf, mst, tmfg
-from hnnviz.model import HNN, describe_hnn
-from hnnviz.pipeline import IFNSpec, build_graph, filter_network
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.model import HNN, describe_hnn, train_run
+from hnnviz.network import build_graph, filter_network, mfcf, mst, tmfg
+from hnnviz.specs import IFNSpec, ModelSpec, TrainConfig
 
 SPECS = [
     IFNSpec(),

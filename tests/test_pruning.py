@@ -9,13 +9,21 @@ import pytest
 import torch
 from torch.nn.utils import prune
 
-from hnnviz.complex import clique_complex
 from hnnviz.data import Dataset, load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.model import MLP
-from hnnviz.pruning import PrunedRun, prune_mlp, rank_units, train_pruned, unit_groups
-from hnnviz.runs import ModelSpec, build_model, train_run
-from hnnviz.train import TrainConfig, train_model
+from hnnviz.model import (
+    MLP,
+    PrunedRun,
+    build_model,
+    prune_mlp,
+    rank_units,
+    train_model,
+    train_pruned,
+    train_run,
+    unit_groups,
+)
+from hnnviz.network import clique_complex
+from hnnviz.specs import ModelSpec, TrainConfig
 
 CONFIG = TrainConfig(epochs=40, patience=4, lr=1e-2)
 SPEC = ModelSpec(channels=2)

@@ -22,12 +22,11 @@ from sklearn.preprocessing import StandardScaler
 from hnnviz.cli import main
 from hnnviz.data import load_dataset, load_sample, sample_data_dir
 from hnnviz.exceptions import InputValidationError, ModelFileError
-from hnnviz.explain import explain
-from hnnviz.inspect import inspect_simplex
+from hnnviz.explanation import explain, inspect_simplex
+from hnnviz.io import load_run, save_run
+from hnnviz.model import train_run
 from hnnviz.report import BASELINE_MODELS, baseline_comparison, build_report, write_report
-from hnnviz.runfiles import load_run, save_run
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.specs import ModelSpec, TrainConfig
 
 SECTIONS = ("provenance", "data", "network", "model", "simplices", "orders", "faithfulness")
 #: Column names, a target, class labels and a file name that would run script if pasted into HTML unescaped.

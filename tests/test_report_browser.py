@@ -16,10 +16,10 @@ import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS
 
 from hnnviz.data import load_dataset
+from hnnviz.io import save_run
+from hnnviz.model import train_run
 from hnnviz.report import write_report
-from hnnviz.runfiles import save_run
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.specs import ModelSpec, TrainConfig
 
 TIMEOUT_MS = 30_000
 FEATURES = ("<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>", "<b onmouseover=alert(5)>b</b>")

@@ -1,4 +1,4 @@
-"""Tests of hnnviz.runfiles: saving a trained Run and loading it back exactly, and refusing bad files."""
+"""Tests of hnnviz.io: saving a trained Run and loading it back exactly, and refusing bad files."""
 
 from __future__ import annotations
 
@@ -20,26 +20,22 @@ import torch
 from safetensors.torch import load_file, save_file
 
 import hnnviz
-from hnnviz.complex import clique_complex
 from hnnviz.data import Dataset, load_sample
 from hnnviz.exceptions import InputValidationError, ModelFileError
-from hnnviz.model import HNN, MLP
-from hnnviz.pipeline import IFNSpec
-from hnnviz.runfiles import (
+from hnnviz.io import (
     FORMAT_NAME,
     FORMAT_VERSION,
     RUN_FILE,
     SIMILARITY_FILE,
     WEIGHTS_FILE,
     RunLimits,
-    _clique_growth,
-    _f_vector_bound,
-    _simplex_count,
     load_run,
     save_run,
 )
-from hnnviz.runs import ModelSpec, Run, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.io.runfile._rebuild import _clique_growth, _f_vector_bound, _simplex_count
+from hnnviz.model import HNN, MLP, Run, train_run
+from hnnviz.network import clique_complex
+from hnnviz.specs import IFNSpec, ModelSpec, TrainConfig
 
 CONFIG = TrainConfig(epochs=5, seed=3)
 FILES = (RUN_FILE, WEIGHTS_FILE, SIMILARITY_FILE)
@@ -618,7 +614,7 @@ def test_huge_clique_is_refused_before_the_complex_is_built(
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the complex of a 30-vertex clique must not be built (a billion simplices)")
 
-    monkeypatch.setattr("hnnviz.runfiles.clique_complex", refuse)
+    monkeypatch.setattr("hnnviz.io.runfile._rebuild.clique_complex", refuse)
     start = time.perf_counter()
     with pytest.raises(ModelFileError, match=message_for(folder, RUN_FILE) + match):
         load_run(folder)

@@ -1,4 +1,4 @@
-"""Tests of hnnviz.runs beyond training itself (see test_train.py and test_pipeline.py): predictions by part,
+"""Tests of hnnviz.model beyond training itself (see test_train.py and test_pipeline.py): predictions by part,
 the default training protocol of each model kind."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.runs import DEFAULT_TRAINING, ModelSpec, default_config, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.model import train_run
+from hnnviz.specs import DEFAULT_TRAINING, ModelSpec, TrainConfig, default_config
 
 
 @pytest.mark.parametrize("part", ["train", "val", "test"])

@@ -1,4 +1,4 @@
-"""Tests of hnnviz.similarity against reference computations."""
+"""Tests of hnnviz.network against reference computations."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
 from hnnviz.exceptions import InputValidationError
-from hnnviz.similarity import SIMILARITY_METHODS, constant_columns, similarity_matrix
+from hnnviz.network import constant_columns, similarity_matrix
+from hnnviz.specs import SIMILARITY_METHODS
 
 
 @pytest.fixture

@@ -1,14 +1,14 @@
-"""Tests of hnnviz.stability: bootstrap frequencies of the edges and cliques of a filtered graph."""
+"""Tests of hnnviz.network: bootstrap frequencies of the edges and cliques of a filtered graph."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from hnnviz.data import make_planted
 from hnnviz.exceptions import InputValidationError
-from hnnviz.pipeline import IFNSpec
-from hnnviz.stability import Stability, bootstrap_stability
-from hnnviz.synthetic import make_planted
+from hnnviz.network import Stability, bootstrap_stability
+from hnnviz.specs import IFNSpec
 
 
 def names(p: int) -> list[str]:

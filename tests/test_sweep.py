@@ -1,4 +1,4 @@
-"""Tests of hnnviz.sweep and ``hnnviz sweep``: the spec, the tasks, three executors, resuming, the command."""
+"""Tests of hnnviz.workflows.sweep and ``hnnviz sweep``: the spec, the tasks, three executors, resuming, the command."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ import psutil
 import pytest
 
 from hnnviz.cli import main
-from hnnviz.compare import compare_models
 from hnnviz.data import load_dataset, load_sample
 from hnnviz.exceptions import InputValidationError
+from hnnviz.network import bootstrap_stability
 from hnnviz.specs import IFNSpec, ModelSpec, default_config
-from hnnviz.stability import bootstrap_stability
-from hnnviz.sweep import TIME_COLUMNS, FitTask, StabilityTask, SweepResult, SweepSpec, run_sweep, task_id
+from hnnviz.viz import write_sweep_summary
+from hnnviz.workflows import compare_models
+from hnnviz.workflows.sweep import TIME_COLUMNS, FitTask, StabilityTask, SweepResult, SweepSpec, run_sweep, task_id
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -82,7 +83,7 @@ def sequential(spec_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Swe
 def dask_client() -> Iterator[Client]:
     """A client of one local Dask cluster (two one-thread worker processes) that the Dask tests share.
 
-    It starts with the module, and its workers import hnnviz.sweep in the background while the tests before
+    It starts with the module, and its workers import hnnviz.workflows.sweep in the background while the tests before
     the Dask ones run here: importing torch is most of a fresh worker's first task.
     """
     from distributed import Client, LocalCluster
@@ -92,7 +93,9 @@ def dask_client() -> Iterator[Client]:
         Client(cluster) as client,
     ):
         warm = [  # kept until the end, so the tasks are not cancelled
-            client.submit(lambda: importlib.import_module("hnnviz.sweep") and None, pure=False, workers=[worker])
+            client.submit(
+                lambda: importlib.import_module("hnnviz.workflows.sweep") and None, pure=False, workers=[worker]
+            )
             for worker in client.scheduler_info()["workers"]
         ]
         yield client
@@ -284,7 +287,7 @@ def test_files_on_disk_hold_the_tables(sequential: SweepResult, spec_path: Path)
     csv = pd.read_csv(out / "results.csv")
     assert csv["task_id"].tolist() == sequential.results["task_id"].tolist()
     np.testing.assert_array_equal(csv["r2"], sequential.results["r2"])
-    page = (out / "summary.html").read_text()
+    page = write_sweep_summary(sequential).read_text()
     assert "<script src=" not in page and "Plotly.newPlot" in page and len(page) > 1_000_000  # plotly.js inlined
     saved = {p.stem for p in (out / "tasks").glob("*.json")}
     assert saved == {task_id(task) for task in SweepSpec.from_toml(spec_path).tasks()}
@@ -352,7 +355,7 @@ def test_a_worker_runs_tasks_without_loading_plotly(spec_path: Path) -> None:
     """A worker only runs tasks: a fit and a stability chunk, in a fresh interpreter, never load plotly (only the
     summary figure, written by the driver, needs it)."""
     code = (
-        "import sys\nfrom hnnviz.sweep import SweepSpec\nfrom hnnviz.sweep.tasks import run_task\n"
+        "import sys\nfrom hnnviz.workflows.sweep import SweepSpec\nfrom hnnviz.workflows.sweep._tasks import run_task\n"
         f"tasks = SweepSpec.from_toml({str(spec_path)!r}).tasks()\n"
         "run_task(tasks[0]); run_task(tasks[-1])\nprint(type(tasks[0]).__name__, type(tasks[-1]).__name__, "
         "'plotly' in sys.modules)"

@@ -1,4 +1,4 @@
-"""Tests of hnnviz.synthetic: the planted-interaction generator, the recovery scores and the lab."""
+"""Tests of hnnviz.workflows: the planted-interaction generator, the recovery scores and the lab."""
 
 from __future__ import annotations
 
@@ -7,22 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hnnviz.data import sample_data_dir
+from hnnviz.data import make_planted, sample_data_dir
 from hnnviz.exceptions import InputValidationError
-from hnnviz.explain import Attribution
-from hnnviz.ifn import FilteredGraph
-from hnnviz.pipeline import filter_network
-from hnnviz.runs import ModelSpec
-from hnnviz.synthetic import (
-    LAB_CONFIG,
-    LAB_SPEC,
-    make_planted,
-    precision_at_k,
-    recall_at_k,
-    run_lab,
-    structure_recall,
-)
-from hnnviz.train import TrainConfig
+from hnnviz.explanation import Attribution, precision_at_k, recall_at_k, structure_recall
+from hnnviz.network import FilteredGraph, filter_network
+from hnnviz.specs import LAB_CONFIG, LAB_SPEC, ModelSpec, TrainConfig
+from hnnviz.workflows import run_lab
 
 # --------------------------------------------------------------------------------------------------------
 # make_planted

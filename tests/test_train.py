@@ -1,4 +1,4 @@
-"""Tests of hnnviz.train: the shared, reproducible training protocol."""
+"""Tests of hnnviz.model: the shared, reproducible training protocol."""
 
 from __future__ import annotations
 
@@ -12,18 +12,13 @@ import pytest
 import torch
 from threadpoolctl import threadpool_info
 
-from hnnviz import train
-from hnnviz.complex import clique_complex
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError, TrainingDivergedError
-from hnnviz.explain import explain
-from hnnviz.ifn import tmfg
-from hnnviz.model import HNN, MLP
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.similarity import similarity_matrix
-from hnnviz.train import (
+from hnnviz.explanation import explain
+from hnnviz.model import (
+    HNN,
+    MLP,
     Scaler,
-    TrainConfig,
     dead_readouts,
     inactive_share,
     limit_threads,
@@ -32,8 +27,12 @@ from hnnviz.train import (
     split_rows,
     torch_seed,
     train_model,
+    train_run,
     train_step,
 )
+from hnnviz.model import _train as train
+from hnnviz.network import clique_complex, similarity_matrix, tmfg
+from hnnviz.specs import ModelSpec, TrainConfig
 
 FAST = TrainConfig(epochs=40, patience=10, batch_size=64, lr=1e-2, seed=0)
 

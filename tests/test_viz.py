@@ -11,10 +11,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from hnnviz.complex import clique_complex
 from hnnviz.exceptions import InputValidationError
-from hnnviz.ifn import FilteredGraph, tmfg
-from hnnviz.pipeline import FilteredNetwork, IFNSpec, filter_network
+from hnnviz.network import FilteredGraph, FilteredNetwork, clique_complex, filter_network, tmfg
+from hnnviz.specs import IFNSpec
 from hnnviz.viz import clique_tree_figure, graph_figure, graph_html, layout_positions, similarity_heatmap
 from hnnviz.viz.graph import _tree_positions
 

@@ -7,8 +7,8 @@ import pytest
 from test_viz import correlated_data, make_network, network_from_cliques, traces
 
 from hnnviz.exceptions import InputValidationError
-from hnnviz.viz import EdgeComparison, comparison_figure, edge_comparison, layout_positions, planar_positions
-from hnnviz.viz.layout import spring_positions
+from hnnviz.network import EdgeComparison, edge_comparison
+from hnnviz.viz import comparison_figure, layout_positions, planar_positions, spring_positions
 
 NAMES = [f"f{i}" for i in range(12)]
 

@@ -10,7 +10,7 @@ from conftest import random_similarity
 from test_viz import correlated_data, make_network, network_from_similarity, traces
 
 from hnnviz.exceptions import InputValidationError
-from hnnviz.pipeline import FilteredNetwork
+from hnnviz.network import FilteredNetwork
 from hnnviz.viz import hnn_layers_figure
 
 

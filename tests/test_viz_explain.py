@@ -11,13 +11,12 @@ import pytest
 from test_viz import NASTY, all_strings, traces
 from test_viz_training import assert_escaped
 
+from hnnviz._messages import ORDER_NAMES
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.explain import explain, order_split
-from hnnviz.faithfulness import Curve, deletion_insertion
-from hnnviz.model import ORDER_NAMES
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.explanation import Curve, deletion_insertion, explain, order_split
+from hnnviz.model import train_run
+from hnnviz.specs import ModelSpec, TrainConfig
 from hnnviz.viz import (
     deletion_insertion_figure,
     feature_importance_figure,

@@ -11,9 +11,9 @@ import pytest
 
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.inspect import inspect_simplex
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import TrainConfig
+from hnnviz.explanation import inspect_simplex
+from hnnviz.model import train_run
+from hnnviz.specs import ModelSpec, TrainConfig
 from hnnviz.viz import inspector_figure
 
 

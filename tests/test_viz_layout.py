@@ -12,8 +12,8 @@ from conftest import random_similarity
 from test_viz import correlated_data, make_network, network_from_similarity
 
 from hnnviz.exceptions import InputValidationError
-from hnnviz.viz import is_maximal_planar, layout_positions, planar_positions
-from hnnviz.viz.layout import _planar_layout, spring_positions
+from hnnviz.viz import is_maximal_planar, layout_positions, planar_positions, spring_positions
+from hnnviz.viz.layout import _planar_layout
 
 SAMPLES = sorted((Path(__file__).parents[1] / "sample_data").glob("*.csv"))
 

@@ -13,14 +13,8 @@ from conftest import random_similarity
 from test_viz import NAMES, NASTY, all_strings, correlated_data, make_network, network_from_similarity, traces
 
 from hnnviz.exceptions import InputValidationError
-from hnnviz.pipeline import FilteredNetwork
-from hnnviz.viz import (
-    comparison_figure,
-    hnn_layers_figure,
-    layout_positions,
-    light_network_figure,
-    network_figure,
-)
+from hnnviz.network import FilteredNetwork
+from hnnviz.viz import comparison_figure, hnn_layers_figure, layout_positions, light_network_figure, network_figure
 
 
 @pytest.fixture(scope="module", params=["tmfg", "mfcf", "mst"])

@@ -11,12 +11,12 @@ import pytest
 from sklearn.metrics import confusion_matrix, r2_score, root_mean_squared_error
 from test_viz import NASTY, all_strings, traces
 
-from hnnviz.compare import Comparison, compare_models
 from hnnviz.data import load_sample
 from hnnviz.exceptions import InputValidationError
-from hnnviz.runs import ModelSpec, train_run
-from hnnviz.train import EpochRecord, TrainConfig
+from hnnviz.model import EpochRecord, train_run
+from hnnviz.specs import ModelSpec, TrainConfig
 from hnnviz.viz import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
+from hnnviz.workflows import Comparison, compare_models
 
 
 def assert_escaped(fig, names=NASTY) -> None:

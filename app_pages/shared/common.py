@@ -18,9 +18,9 @@ from app_pages.shared import sessions, state
 from app_pages.shared.state import AppState, Keys, Selection
 from hnnviz.data import Dataset
 from hnnviz.exceptions import HNNVizError
-from hnnviz.jobs import Job
-from hnnviz.pipeline import IFN_METHODS, FilteredNetwork, IFNSpec
-from hnnviz.similarity import SIMILARITY_METHODS
+from hnnviz.network import FilteredNetwork
+from hnnviz.specs import IFN_METHODS, SIMILARITY_METHODS, IFNSpec
+from hnnviz.workflows import Job
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator

@@ -1,8 +1,8 @@
-"""Save and share a session: the app's state as an hnnviz bundle (:mod:`hnnviz.bundle`), and back.
+"""Save and share a session: the app's state as an hnnviz bundle (:mod:`hnnviz.io`), and back.
 
 A bundle holds the choices (table, target, task, network options, seed), the network shown, the trained
 models, their attributions and, if the user asks, the table itself. Reading one goes through
-:func:`hnnviz.bundle.read_bundle`, which refuses anything unsafe before this module sees it.
+:func:`hnnviz.io.read_bundle`, which refuses anything unsafe before this module sees it.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Any
 
 from app_pages.shared import state
 from app_pages.shared.state import SAMPLE_PREFIX, AppState, Upload
-from hnnviz.bundle import Bundle, read_bundle, write_bundle
 from hnnviz.data import SAMPLES
 from hnnviz.exceptions import HNNVizError, InputValidationError
-from hnnviz.jobs import TrainingJob
-from hnnviz.train import TrainConfig
+from hnnviz.io import Bundle, read_bundle, write_bundle
+from hnnviz.specs import TrainConfig
+from hnnviz.workflows import TrainingJob
 
 __all__ = ["export_session", "import_session", "safe_import"]
 
@@ -63,7 +63,7 @@ def import_session(app: AppState, payload: bytes) -> str:
     Raises
     ------
     HNNVizError
-        If the bundle is refused (see :func:`hnnviz.bundle.read_bundle`), or its models cannot be used with the
+        If the bundle is refused (see :func:`hnnviz.io.read_bundle`), or its models cannot be used with the
         table it names.
     """
     bundle = read_bundle(payload)

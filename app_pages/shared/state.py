@@ -24,15 +24,21 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from hnnviz import viz
-from hnnviz.data import SAMPLES, Dataset, describe_columns, excel_sheets, load_dataset, read_table, sample_data_dir
-from hnnviz.data.sampling import sample_rows
-from hnnviz.estimates import epoch_seconds
+from hnnviz.data import (
+    SAMPLES,
+    Dataset,
+    describe_columns,
+    excel_sheets,
+    load_dataset,
+    read_table,
+    sample_data_dir,
+    sample_rows,
+)
 from hnnviz.exceptions import HNNVizError
-from hnnviz.explain import Attribution
-from hnnviz.inspect import SimplexResponse
-from hnnviz.jobs import ComparisonJob, Job, LabJob, TrainingJob
-from hnnviz.pipeline import FilteredNetwork, IFNSpec, filter_network
-from hnnviz.runs import ModelSpec
+from hnnviz.explanation import Attribution, SimplexResponse
+from hnnviz.network import FilteredNetwork, filter_network
+from hnnviz.specs import IFNSpec, ModelSpec
+from hnnviz.workflows import ComparisonJob, Job, LabJob, TrainingJob, epoch_seconds
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -370,7 +376,7 @@ def _rows_sample(key: tuple[Any, ...], max_rows: int, _full: Dataset) -> Dataset
 
 @st.cache_data(show_spinner="Filtering the network…", max_entries=32, ttl=_TTL)
 def _network(data_key: tuple[Any, ...], ifn: IFNSpec, _dataset: Dataset) -> FilteredNetwork:
-    """:func:`hnnviz.pipeline.filter_network` keyed by what determines the data, not by the data's bytes."""
+    """:func:`hnnviz.network.filter_network` keyed by what determines the data, not by the data's bytes."""
     return filter_network(_dataset.X, _dataset.feature_names, ifn)
 
 
@@ -411,7 +417,7 @@ def _epoch_estimate(key: tuple[Any, ...], spec: ModelSpec, n_rows: int, batch_si
 
 
 def epoch_estimate(state: AppState, net: FilteredNetwork, spec: ModelSpec, n_rows: int, batch_size: int) -> float:
-    """Seconds one epoch of ``spec`` on the current network should take (:func:`hnnviz.estimates.epoch_seconds`)."""
+    """Seconds one epoch of ``spec`` on the current network should take (:func:`hnnviz.workflows.epoch_seconds`)."""
     return _epoch_estimate((data_key(state, state.selection), net.ifn), spec, n_rows, batch_size, net.complex)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..compare import compare_models
 from ..exceptions import InputValidationError
 from ..specs import MODEL_KINDS
+from ..workflows import compare_models
 from ._shared import ifn_spec, model_spec, status_line, supervised_dataset, train_config
 
 __all__ = ["run", "summary"]

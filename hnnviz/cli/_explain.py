@@ -8,9 +8,9 @@ from typing import Any
 
 from ..data import feature_columns, load_dataset
 from ..exceptions import InputValidationError
-from ..explain import explain
-from ..runfiles import load_run
-from ..runs import Run
+from ..explanation import explain
+from ..io import load_run
+from ..model import Run
 from ._shared import status_line
 
 __all__ = ["run", "summary"]

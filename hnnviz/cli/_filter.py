@@ -8,7 +8,7 @@ from typing import Any
 
 from .._validation import short_repr
 from ..data import load_dataset
-from ..pipeline import filter_network
+from ..network import filter_network
 from ._shared import ifn_spec
 
 __all__ = ["run", "summary"]

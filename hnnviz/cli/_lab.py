@@ -8,7 +8,7 @@ from typing import Any
 
 from ..exceptions import InputValidationError
 from ..specs import LAB_CONFIG, LAB_SPEC
-from ..synthetic import run_lab
+from ..workflows import run_lab
 from ._shared import ifn_spec, metrics_text
 
 __all__ = ["run", "summary"]

@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 from ..exceptions import InputValidationError
+from ..model import limit_threads
 from ..report import write_report
-from ..train import limit_threads
 from ._shared import status_line
 
 __all__ = ["run", "summary"]

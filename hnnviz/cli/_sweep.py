@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..sweep import SweepSpec, Task, run_sweep
+from ..viz import write_sweep_summary
+from ..workflows.sweep import SweepSpec, Task, run_sweep
 from ._shared import status_line
 
 __all__ = ["run", "summary"]
@@ -21,7 +22,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result = run_sweep(
             spec, args.out, jobs=args.jobs, workers=args.workers, scheduler=args.scheduler, progress=task_done
         )
-    return result.to_dict()
+    document = result.to_dict()
+    if len(result.results):
+        document["files"].append(write_sweep_summary(result).name)
+    return document
 
 
 def summary(result: dict[str, Any]) -> str:

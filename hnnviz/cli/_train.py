@@ -8,9 +8,8 @@ from typing import Any
 
 from ..data import Dataset
 from ..exceptions import InputValidationError
-from ..runfiles import save_run
-from ..runs import Run, train_run
-from ..train import EpochRecord
+from ..io import save_run
+from ..model import EpochRecord, Run, train_run
 from ._shared import ifn_spec, metrics_text, model_spec, status_line, supervised_dataset, train_config
 
 __all__ = ["run", "summary"]

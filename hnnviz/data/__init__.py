@@ -13,13 +13,14 @@ sets), ``dataset`` (the result types), ``samples`` (the bundled sets), ``profile
 ``sampling`` (a sample of the rows).
 """
 
-from .cleaning import load_dataset, prepare_dataset
-from .dataset import Dataset, DroppedItem, ReadNote, Task, feature_columns
-from .numeric import MISSING_TOKENS, NumericReading, read_numbers
-from .profile import describe_columns
-from .reading import MAX_BYTES, SUPPORTED_FORMATS, Source, excel_sheets, read_table
-from .samples import SAMPLES, SampleInfo, load_sample, sample_data_dir
-from .sampling import sample_rows
+from ._cleaning import load_dataset, prepare_dataset
+from ._dataset import Dataset, DroppedItem, ReadNote, Task, feature_columns
+from ._numeric import MISSING_TOKENS, NumericReading, read_numbers
+from ._planted import PlantedData, make_planted
+from ._profile import describe_columns
+from ._reading import MAX_BYTES, SUPPORTED_FORMATS, Source, excel_sheets, read_table
+from ._samples import SAMPLES, SampleInfo, load_sample, sample_data_dir
+from ._sampling import sample_rows
 
 __all__ = [
     "MAX_BYTES",
@@ -29,6 +30,7 @@ __all__ = [
     "Dataset",
     "DroppedItem",
     "NumericReading",
+    "PlantedData",
     "ReadNote",
     "SampleInfo",
     "Source",
@@ -38,6 +40,7 @@ __all__ = [
     "feature_columns",
     "load_dataset",
     "load_sample",
+    "make_planted",
     "prepare_dataset",
     "read_numbers",
     "read_table",

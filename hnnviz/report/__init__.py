@@ -1,6 +1,6 @@
 """Take a trained run's analysis away as one self-contained HTML page that opens offline.
 
-:func:`build_report` turns a :class:`~hnnviz.runs.Run` (and the table it was trained on) into one HTML document:
+:func:`build_report` turns a :class:`~hnnviz.model.Run` (and the table it was trained on) into one HTML document:
 provenance, the data and what was dropped, the network and its clique complex, the model against baselines
 fitted on the run's own split, the top simplices with their inspector plots, the prediction split by order,
 and the faithfulness verdicts. :func:`write_report` loads a saved run (and its data) and writes that page.
@@ -14,10 +14,10 @@ the script it sits in.
 
 What is computed when not given, sized to keep a report of a bundled data set under 10 seconds:
 
-- the attribution: ablation over the test rows (:func:`hnnviz.explain.explain`);
+- the attribution: ablation over the test rows (:func:`hnnviz.explanation.explain`);
 - the baselines: linear and gradient boosting models fitted on the run's own training and validation rows and
   scored on its test rows (:func:`baseline_comparison`);
-- the faithfulness checks (:func:`hnnviz.faithfulness.faithfulness_report`) with
+- the faithfulness checks (:func:`hnnviz.explanation.faithfulness_report`) with
   :data:`CHECK_RANDOM_ORDERINGS` random orderings and the permuted-label retraining capped by
   :data:`CHECK_CONFIG`.
 
@@ -34,15 +34,13 @@ from datetime import datetime
 from pathlib import Path
 
 from .._validation import check_int
-from ..compare import PRIMARY_METRICS, Comparison, ModelRecord, fit_classical
 from ..data import SAMPLES, Dataset, load_dataset, load_sample
 from ..exceptions import InputValidationError
-from ..explain import Attribution, explain
-from ..faithfulness import FaithfulnessReport, faithfulness_report
-from ..model import HNN
-from ..runfiles import load_run
-from ..runs import Run
-from ..train import TrainConfig, metrics
+from ..explanation import Attribution, FaithfulnessReport, explain, faithfulness_report
+from ..io import load_run
+from ..model import HNN, Run, metrics
+from ..specs import PRIMARY_METRICS, TrainConfig
+from ..workflows import Comparison, ModelRecord, fit_classical
 from ._html import Section, render_page
 from ._sections import (
     data_section,
@@ -63,7 +61,7 @@ __all__ = [
     "write_report",
 ]
 
-#: The classical models fitted on the run's split to put its scores in context (see :mod:`hnnviz.compare`).
+#: The classical models fitted on the run's split to put its scores in context (see :mod:`hnnviz.workflows`).
 BASELINE_MODELS = ("linear", "gbm")
 #: Training protocol of the faithfulness checks' retraining on permuted labels: the default one, at most 30 epochs
 #: (on permuted labels the validation loss soon stops falling, and early stopping ends most retrainings by then).
@@ -78,7 +76,7 @@ def baseline_comparison(run: Run, dataset: Dataset) -> Comparison:
     """The run's test scores beside the :data:`BASELINE_MODELS` fitted on the run's own split of ``dataset``.
 
     The classical models are fitted on the run's training and validation rows and scored on its test rows
-    (as :func:`hnnviz.compare.compare_models` fits them), so every model is scored on exactly the rows the run
+    (as :func:`hnnviz.workflows.compare_models` fits them), so every model is scored on exactly the rows the run
     was. The run's seed is not saved with it: the comparison's one seed is 0 (gradient boosting's
     ``random_state``; with scikit-learn's defaults it draws nothing at these sizes).
 
@@ -102,7 +100,8 @@ def baseline_comparison(run: Run, dataset: Dataset) -> Comparison:
 
     Examples
     --------
-    >>> from hnnviz.runs import ModelSpec, train_run
+    >>> from hnnviz.specs import ModelSpec
+    >>> from hnnviz.model import train_run
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(80, 5))
@@ -170,7 +169,7 @@ def build_report(
     Parameters
     ----------
     run : Run
-        A trained run (:func:`hnnviz.runs.train_run` or :func:`hnnviz.runfiles.load_run`).
+        A trained run (:func:`hnnviz.model.train_run` or :func:`hnnviz.io.load_run`).
     dataset : Dataset, optional
         The table the run was trained on. Without it, the sections that need rows (data, baselines, order
         split, faithfulness, and top simplices unless ``attribution`` is given) say how to add it.
@@ -179,7 +178,7 @@ def build_report(
     comparison : Comparison, optional
         Models to show the run beside; by default :func:`baseline_comparison` (needs ``dataset``).
     faithfulness : FaithfulnessReport, optional
-        By default :func:`hnnviz.faithfulness.faithfulness_report` for the attribution's method, sized by
+        By default :func:`hnnviz.explanation.faithfulness_report` for the attribution's method, sized by
         :data:`CHECK_CONFIG` and :data:`CHECK_RANDOM_ORDERINGS` (needs ``dataset``).
     top : int, default 5
         Simplices shown with their inspector plots.
@@ -203,7 +202,8 @@ def build_report(
 
     Examples
     --------
-    >>> from hnnviz.runs import ModelSpec, train_run
+    >>> from hnnviz.specs import ModelSpec
+    >>> from hnnviz.model import train_run
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(60, 5))
     >>> data = Dataset(X=X, feature_names=tuple("abcde"), y=X[:, 0] * X[:, 1], target="y", task="regression")
@@ -255,7 +255,7 @@ def write_report(
     Parameters
     ----------
     run_dir : str or path-like
-        A directory written by ``hnnviz train`` (:func:`hnnviz.runfiles.save_run`).
+        A directory written by ``hnnviz train`` (:func:`hnnviz.io.save_run`).
     out : str or path-like
         The HTML file to write (replaced if present).
     data : str or path-like, optional
@@ -283,8 +283,9 @@ def write_report(
     Examples
     --------
     >>> import tempfile
-    >>> from hnnviz.runfiles import save_run
-    >>> from hnnviz.runs import ModelSpec, train_run
+    >>> from hnnviz.io import save_run
+    >>> from hnnviz.specs import ModelSpec
+    >>> from hnnviz.model import train_run
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(60, 5))
     >>> data = Dataset(X=X, feature_names=tuple("abcde"), y=X[:, 0] * X[:, 1], target="y", task="regression")

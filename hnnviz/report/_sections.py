@@ -14,16 +14,15 @@ from datetime import UTC, datetime
 import numpy as np
 
 from .. import __version__
-from ..compare import PRIMARY_METRICS, Comparison
+from .._messages import order_name
 from ..data import Dataset
-from ..explain import Attribution, order_split
-from ..faithfulness import FaithfulnessReport
-from ..inspect import inspect_simplex
-from ..model import describe_hnn
-from ..runs import Run
+from ..explanation import Attribution, FaithfulnessReport, inspect_simplex, order_split
+from ..model import Run, describe_hnn
+from ..specs import PRIMARY_METRICS
 from ..viz import (
     deletion_insertion_figure,
     hnn_layers_figure,
+    inspector_figure,
     light_network_figure,
     loss_curves_figure,
     model_scores_figure,
@@ -32,8 +31,7 @@ from ..viz import (
     ranking_figure,
     target_figure,
 )
-from ..viz._common import order_name
-from ..viz.inspect import inspector_figure
+from ..workflows import Comparison
 from ._html import Figure, Parts, bullet_list, note, paragraph, table
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Figure builders: pure functions from the pipeline's results to plotly figures or HTML.
 
-They draw a :class:`~hnnviz.pipeline.FilteredNetwork`, training histories and test predictions, a model
+They draw a :class:`~hnnviz.network.FilteredNetwork`, training histories and test predictions, a model
 comparison, attributions and their faithfulness checks. No Streamlit here; the app pages call these and
 render the result.
 
@@ -16,7 +16,7 @@ render the result.
   curves against random orderings, predictions before and after a knock-out.
 """
 
-from .comparison import EdgeComparison, comparison_figure, edge_comparison
+from .comparison import comparison_figure
 from .complex import hnn_layers_figure
 from .data import target_figure
 from .explain import (
@@ -28,25 +28,22 @@ from .explain import (
 )
 from .graph import clique_tree_figure, graph_html, similarity_heatmap
 from .inspect import inspector_figure
-from .layout import LAYOUTS, is_maximal_planar, layout_positions, planar_positions
+from .layout import LAYOUTS, layout_positions, planar_or_none, planar_positions, spring_positions
 from .network import graph_figure, light_network_figure, network_figure
-from .sweep import sweep_figure
+from .sweep import sweep_figure, write_sweep_summary
 from .training import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
 
 __all__ = [
     "LAYOUTS",
-    "EdgeComparison",
     "clique_tree_figure",
     "comparison_figure",
     "confusion_figure",
     "deletion_insertion_figure",
-    "edge_comparison",
     "feature_importance_figure",
     "graph_figure",
     "graph_html",
     "hnn_layers_figure",
     "inspector_figure",
-    "is_maximal_planar",
     "knockout_figure",
     "layout_positions",
     "light_network_figure",
@@ -54,10 +51,13 @@ __all__ = [
     "model_scores_figure",
     "network_figure",
     "order_waterfall_figure",
+    "planar_or_none",
     "planar_positions",
     "prediction_figure",
     "ranking_figure",
     "similarity_heatmap",
+    "spring_positions",
     "sweep_figure",
     "target_figure",
+    "write_sweep_summary",
 ]

@@ -16,11 +16,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from ..complex import ORDER_NAMES
 from ..exceptions import InputValidationError
 
 if TYPE_CHECKING:
-    from ..pipeline import FilteredNetwork
+    from ..network import FilteredNetwork
 
 __all__ = [
     "MAX_TEXT_LABELS",
@@ -47,19 +46,6 @@ _VALUE_BINS = 16  # valued edges/triangles are drawn in this many colour classes
 
 #: A colour per simplex order (inputs, edges, triangles, tetrahedra, ...), shared by every figure.
 ORDER_COLOURS = ("#4c5c75", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
-_UNIT_NAMES = ("input", "edge", "triangle", "tetrahedron")
-
-
-def order_name(k: int, *, plural: bool = True) -> str:
-    """``"triangles"`` (``"triangle"``) for order 2; ``"order 5"`` beyond tetrahedra.
-
-    Examples
-    --------
-    >>> order_name(2), order_name(3, plural=False), order_name(5)
-    ('triangles', 'tetrahedron', 'order 5')
-    """
-    names = ORDER_NAMES if plural else _UNIT_NAMES
-    return names[k] if k < len(names) else f"order {k}"
 
 
 def plot_text(text: str) -> str:

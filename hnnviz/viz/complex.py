@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
+from .._messages import order_name
 from .._validation import check_int
 from ._common import (
     MAX_TEXT_LABELS,
@@ -21,12 +22,10 @@ from ._common import (
     feature_indices,
     finish_layout,
     group_text,
-    order_name,
 )
 
 if TYPE_CHECKING:
-    from ..complex import CliqueComplex
-    from ..pipeline import FilteredNetwork
+    from ..network import CliqueComplex, FilteredNetwork
 
 __all__ = ["hnn_layers_figure"]
 

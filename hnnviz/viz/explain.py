@@ -1,8 +1,8 @@
 """What drives a trained HNN's predictions, and how far to trust it: rankings, order split, faithfulness.
 
-Drawings of an :class:`~hnnviz.explain.Attribution` (the top simplices, the importance lifted to features),
-of :func:`~hnnviz.explain.order_split` (a waterfall from the constant through each order's contribution),
-of :func:`~hnnviz.faithfulness.deletion_insertion` curves against their random band, and of predictions
+Drawings of an :class:`~hnnviz.explanation.Attribution` (the top simplices, the importance lifted to features),
+of :func:`~hnnviz.explanation.order_split` (a waterfall from the constant through each order's contribution),
+of :func:`~hnnviz.explanation.deletion_insertion` curves against their random band, and of predictions
 before and after knocking simplices out.
 
 Every trace carries a ``meta`` tag: ``"simplices"`` (:func:`ranking_figure`), ``"feature-importance"``
@@ -21,15 +21,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .._messages import count, order_name
 from .._validation import check_in, check_int, check_number
-from ..data._text import count
 from ..exceptions import InputValidationError
 from ._charts import identity_scatter, legend_on_top, same_length, square_axes, style_axes, vector
-from ._common import ORDER_COLOURS, finish_layout, order_name, plot_text
+from ._common import ORDER_COLOURS, finish_layout, plot_text
 
 if TYPE_CHECKING:
-    from ..explain import Attribution, SimplexScore
-    from ..faithfulness import Curve
+    from ..explanation import Attribution, Curve, SimplexScore
 
 __all__ = [
     "deletion_insertion_figure",
@@ -81,7 +80,7 @@ def ranking_figure(
     Parameters
     ----------
     attribution : Attribution
-        From :func:`hnnviz.explain.explain`.
+        From :func:`hnnviz.explanation.explain`.
     top : int, default 20
         How many simplices to show.
     orders : collection of int, optional
@@ -106,7 +105,7 @@ def ranking_figure(
 
     Examples
     --------
-    >>> from hnnviz.explain import Attribution
+    >>> from hnnviz.explanation import Attribution
     >>> a = Attribution("gxa", ((("a",), ("b",), ("c",)), (("a", "b"), ("b", "c")), (("a", "b", "c"),)),
     ...                 (np.zeros((2, 3)), np.array([[1.0, -3.0], [1.0, 1.0]]), np.array([[0.5], [-0.5]])),
     ...                 np.zeros(2), 0.0, None, None, 0.0)
@@ -218,7 +217,7 @@ def feature_importance_figure(attribution: Attribution, *, top: int = 20) -> go.
 
     Examples
     --------
-    >>> from hnnviz.explain import Attribution
+    >>> from hnnviz.explanation import Attribution
     >>> a = Attribution("gxa", ((("a",), ("b",)), (("a", "b"),)), (np.array([[1.0, 0.0]]), np.array([[-4.0]])),
     ...                 np.zeros(1), 0.0, None, None, 0.0)
     >>> a.feature_importance()
@@ -284,10 +283,10 @@ def order_waterfall_figure(
     Parameters
     ----------
     split_row : sequence of float
-        One row of :func:`hnnviz.explain.order_split`: the constant first, then one contribution per order.
+        One row of :func:`hnnviz.explanation.order_split`: the constant first, then one contribution per order.
     order_names : sequence of str, optional
         A name per order (default: inputs, edges, triangles, tetrahedra, as in
-        :data:`hnnviz.model.ORDER_NAMES`).
+        :data:`hnnviz._messages.ORDER_NAMES`).
     title : str, default ""
         Plain-text title; by default the prediction.
 
@@ -357,7 +356,7 @@ def deletion_insertion_figure(curves: Sequence[Curve], *, metric_name: str = "sc
     Parameters
     ----------
     curves : sequence of Curve
-        From :func:`hnnviz.faithfulness.deletion_insertion` (deletion, insertion), one panel each.
+        From :func:`hnnviz.explanation.deletion_insertion` (deletion, insertion), one panel each.
     metric_name : str, default "score"
         What the curves measure (e.g. ``"R²"``, ``"accuracy"``), for the y axis.
 
@@ -376,7 +375,7 @@ def deletion_insertion_figure(curves: Sequence[Curve], *, metric_name: str = "sc
 
     Examples
     --------
-    >>> from hnnviz.faithfulness import Curve
+    >>> from hnnviz.explanation import Curve
     >>> x = np.linspace(0, 1, 3)
     >>> curve = Curve("deletion", x, np.array([0.8, 0.2, 0.0]), np.array([[0.8, 0.6, 0.0], [0.8, 0.4, 0.0]]),
     ...               0.3, 0.45, (0.41, 0.49))

@@ -1,4 +1,4 @@
-"""Figures of a :class:`~hnnviz.pipeline.FilteredNetwork`: its clique tree, its similarity matrix, and the graph
+"""Figures of a :class:`~hnnviz.network.FilteredNetwork`: its clique tree, its similarity matrix, and the graph
 as an offline pyvis page. The graph drawings themselves are in :mod:`hnnviz.viz.network`.
 
 Every builder is a pure function of the network and returns a :class:`plotly.graph_objects.Figure` (or, for
@@ -25,7 +25,7 @@ from pyvis.network import Network
 from ._common import escaped_names, finish_layout, group_text, hide_axes, paths, plot_text
 
 if TYPE_CHECKING:
-    from ..pipeline import FilteredNetwork
+    from ..network import FilteredNetwork
 
 __all__ = ["clique_tree_figure", "graph_html", "similarity_heatmap"]
 

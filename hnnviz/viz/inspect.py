@@ -1,6 +1,6 @@
 """The simplex inspector: a unit's (or the prediction's) surface over a simplex's features, rows on top.
 
-Draws a :class:`~hnnviz.inspect.SimplexResponse`. An edge is one map over its two features. A triangle is
+Draws a :class:`~hnnviz.explanation.SimplexResponse`. An edge is one map over its two features. A triangle is
 three maps of its first two features, at a low, middle and high value of the third; a tetrahedron a 3 x 3
 grid of maps over the values of its last two (any further feature is held at the middle of its grid). Each
 row drawn on top goes to the map whose sliced values are nearest its own. All maps share one colour scale.
@@ -18,12 +18,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .._messages import order_name
 from .._validation import check_in
 from ._charts import style_axes
-from ._common import finish_layout, group_text, order_name, plot_text, value_scale
+from ._common import finish_layout, group_text, plot_text, value_scale
 
 if TYPE_CHECKING:
-    from ..inspect import SimplexResponse
+    from ..explanation import SimplexResponse
 
 __all__ = ["inspector_figure"]
 
@@ -38,7 +39,7 @@ def inspector_figure(response: SimplexResponse, *, show: str = "unit") -> go.Fig
     Parameters
     ----------
     response : SimplexResponse
-        From :func:`hnnviz.inspect.inspect_simplex`.
+        From :func:`hnnviz.explanation.inspect_simplex`.
     show : {"unit", "prediction"}, default "unit"
         The unit's direct contribution, or the model's prediction.
 
@@ -55,7 +56,7 @@ def inspector_figure(response: SimplexResponse, *, show: str = "unit") -> go.Fig
 
     Examples
     --------
-    >>> from hnnviz.inspect import SimplexResponse, read_shape
+    >>> from hnnviz.explanation import SimplexResponse, read_shape
     >>> axes = (np.linspace(-1, 1, 5), np.linspace(0, 2, 5))
     >>> a, b = np.meshgrid(*axes, indexing="ij")
     >>> reading = read_shape(a * b, scale=1.0, names=["a", "<b>"])

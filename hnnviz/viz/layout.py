@@ -24,9 +24,9 @@ from .._validation import check_in, check_int
 from ..exceptions import InputValidationError
 
 if TYPE_CHECKING:
-    from ..pipeline import FilteredNetwork
+    from ..network import FilteredNetwork
 
-__all__ = ["LAYOUTS", "is_maximal_planar", "layout_positions", "planar_or_none", "planar_positions", "spring_positions"]
+__all__ = ["LAYOUTS", "layout_positions", "planar_or_none", "planar_positions", "spring_positions"]
 
 LayoutKind = Literal["spring", "planar", "auto"]
 LAYOUTS: tuple[str, ...] = ("spring", "planar", "auto")
@@ -79,20 +79,6 @@ def layout_positions(network: FilteredNetwork, *, kind: LayoutKind = "spring", s
         return planar_positions(network)
     pos = planar_or_none(network.graph.graph) if kind == "auto" else None
     return spring_positions(network.graph.graph, seed=seed) if pos is None else pos
-
-
-def is_maximal_planar(network: FilteredNetwork) -> bool:
-    """Whether the graph is maximal planar (``3p - 6`` edges and planar), as every TMFG is.
-
-    Examples
-    --------
-    >>> from hnnviz import filter_network
-    >>> is_maximal_planar(filter_network(np.random.default_rng(0).normal(size=(40, 6)), list("abcdef")))
-    True
-    """
-    graph = network.graph.graph
-    p = graph.number_of_nodes()
-    return p >= 3 and graph.number_of_edges() == 3 * p - 6 and nx.check_planarity(graph)[0]
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Drawings of a :class:`~hnnviz.pipeline.FilteredNetwork` and its low-order simplices.
+"""Drawings of a :class:`~hnnviz.network.FilteredNetwork` and its low-order simplices.
 
 :func:`network_figure` is the one detailed drawing the pages share (edges, filled triangles, tetrahedra,
 a highlighted neighbourhood, values on a colour scale, marked groups of features); :func:`graph_figure` is
@@ -37,7 +37,7 @@ from ._common import (
 from .layout import LayoutKind, layout_positions
 
 if TYPE_CHECKING:
-    from ..pipeline import FilteredNetwork
+    from ..network import FilteredNetwork
 
 __all__ = ["graph_figure", "light_network_figure", "network_figure"]
 

@@ -1,10 +1,11 @@
-"""The summary figure of a sweep (:func:`hnnviz.sweep.run_sweep` writes it as ``summary.html``)."""
+"""The summary figure of a sweep (:func:`hnnviz.workflows.sweep.run_sweep` writes it as ``summary.html``)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -12,7 +13,10 @@ from plotly.subplots import make_subplots
 from ._charts import model_colour, style_axes
 from ._common import finish_layout, plot_text
 
-__all__ = ["sweep_figure"]
+if TYPE_CHECKING:
+    from ..workflows.sweep import SweepResult
+
+__all__ = ["sweep_figure", "write_sweep_summary"]
 
 
 def sweep_figure(summary: Iterable[Mapping[str, Any]]) -> go.Figure:
@@ -21,8 +25,8 @@ def sweep_figure(summary: Iterable[Mapping[str, Any]]) -> go.Figure:
     Parameters
     ----------
     summary : iterable of dict
-        Rows of :meth:`hnnviz.sweep.SweepResult.summary` (keys ``dataset``, ``model``, ``metric``, ``mean``, ``std``,
-        ``n_seeds``).
+        Rows of :meth:`hnnviz.workflows.sweep.SweepResult.summary` (keys ``dataset``, ``model``, ``metric``,
+        ``mean``, ``std``, ``n_seeds``).
 
     Returns
     -------
@@ -71,3 +75,11 @@ def sweep_figure(summary: Iterable[Mapping[str, Any]]) -> go.Figure:
         legend=True,
         top=80,
     )
+
+
+def write_sweep_summary(result: SweepResult) -> Path:
+    """Write ``summary.html`` (:func:`sweep_figure` of :meth:`SweepResult.summary`, plotly.js inlined) beside the
+    sweep's tables, and return its path."""
+    path = result.out / "summary.html"
+    sweep_figure(result.summary()).write_html(path, include_plotlyjs=True)
+    return path

@@ -33,8 +33,8 @@ from ._charts import (
 from ._common import finish_layout, plot_text
 
 if TYPE_CHECKING:
-    from ..compare import Comparison, ModelRecord
-    from ..train import EpochRecord
+    from ..model import EpochRecord
+    from ..workflows import Comparison, ModelRecord
 
 __all__ = ["confusion_figure", "loss_curves_figure", "model_scores_figure", "prediction_figure"]
 
@@ -53,7 +53,7 @@ def loss_curves_figure(histories: Mapping[str, Sequence[EpochRecord]], *, max_ep
     Parameters
     ----------
     histories : mapping of str to sequence of EpochRecord
-        Each model's epochs so far (:attr:`hnnviz.train.TrainResult.history`, or the records a training
+        Each model's epochs so far (:attr:`hnnviz.model.TrainResult.history`, or the records a training
         callback has received). Empty sequences, or an empty mapping, give the empty frame.
     max_epochs : int, optional
         Fix the x axis to ``[1, max_epochs]`` (further if a history is longer) so a live curve grows into
@@ -74,7 +74,7 @@ def loss_curves_figure(histories: Mapping[str, Sequence[EpochRecord]], *, max_ep
 
     Examples
     --------
-    >>> from hnnviz.train import EpochRecord
+    >>> from hnnviz.model import EpochRecord
     >>> history = [EpochRecord(1, 1.0, 1.2, True, 0.1), EpochRecord(2, 0.5, 0.9, True, 0.1),
     ...            EpochRecord(3, 0.2, 1.0, False, 0.1)]
     >>> fig = loss_curves_figure({"hnn": history}, max_epochs=10)
@@ -117,7 +117,7 @@ def _loss_axes(fig: go.Figure, records: Mapping[Any, list[EpochRecord]], max_epo
 
 
 def _epoch_records(history: Sequence[EpochRecord], name: Any, owner: str) -> list[EpochRecord]:
-    from ..train import EpochRecord  # the training module imports torch: only load it once records exist
+    from ..model import EpochRecord
 
     history = list(history)
     wrong = [r for r in history if not isinstance(r, EpochRecord)]
@@ -329,7 +329,7 @@ def model_scores_figure(comparison: Comparison) -> go.Figure:
     Parameters
     ----------
     comparison : Comparison
-        As returned by :func:`hnnviz.compare.compare_models`.
+        As returned by :func:`hnnviz.workflows.compare_models`.
 
     Returns
     -------
@@ -342,7 +342,7 @@ def model_scores_figure(comparison: Comparison) -> go.Figure:
 
     Examples
     --------
-    >>> from hnnviz.compare import Comparison, ModelRecord
+    >>> from hnnviz.workflows import Comparison, ModelRecord
     >>> records = tuple(ModelRecord(m, s, {"r2": r2}, 10, 0.5, (0, 1)) for m, s, r2 in
     ...                 [("hnn", 0, 0.5), ("linear", 0, 0.4), ("hnn", 1, 0.7), ("linear", 1, 0.4)])
     >>> fig = model_scores_figure(Comparison("regression", "r2", ("hnn", "linear"), (0, 1), records))

@@ -44,7 +44,8 @@ def make_constant_on_train(folder: Path) -> Path:
     The loader keeps it (it is not constant in the file); training on the default split (seed 0) meets a
     column constant on its training rows.
     """
-    from hnnviz.train import TrainConfig, split_rows
+    from hnnviz.model import split_rows
+    from hnnviz.specs import TrainConfig
 
     rows = 60
     df = _features(rows, 5, seed=1)

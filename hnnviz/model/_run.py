@@ -1,0 +1,204 @@
+"""A trained run: the model, its wiring, its scalers and its scores, as one object the app and CLI share.
+
+:func:`train_run` splits the rows first, builds the information filtering network and clique complex from
+the training rows only, then wires and trains an HNN (or the same-width dense MLP) with the shared
+protocol of :mod:`hnnviz.model`. The split never makes a run fail: a feature constant on the training rows
+(though not on all rows) gets zero similarity to every other, is wired like any feature, and is listed in
+``run.network.constant_features``; the model still takes every feature of the data set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .._validation import check_in
+from ..data import Dataset
+from ..exceptions import InputValidationError
+from ..network import CliqueComplex, FilteredNetwork, check_ifn, filter_network
+from ..specs import IFNSpec, ModelSpec, TrainConfig, default_config
+from ._nets import HNN, MLP
+from ._train import EpochRecord, Scaler, Split, TrainResult, predict, split_rows, torch_seed, train_model
+
+__all__ = [
+    "Predictions",
+    "Run",
+    "build_model",
+    "train_run",
+]
+
+
+def build_model(spec: ModelSpec, complex: CliqueComplex, n_outputs: int, seed: int) -> nn.Module:
+    """The untrained model of ``spec`` on ``complex``, its weights initialised from ``seed``."""
+    with torch_seed(seed):
+        hnn = HNN(
+            complex,
+            n_outputs,
+            channels=spec.channels,
+            max_order=spec.max_order,
+            activation=spec.activation,
+            readout_width=spec.readout_width,
+        )
+        if spec.kind == "hnn":
+            return hnn
+        return MLP(hnn.widths, n_outputs, activation=spec.activation, readout_width=spec.readout_width)
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """A model's predictions on some rows of a table, beside the truth.
+
+    Attributes
+    ----------
+    rows : ndarray of int
+        The rows of the table.
+    y_true : ndarray
+        Their targets (class codes for classification).
+    predicted : ndarray
+        Predicted values (regression) or predicted class codes (classification).
+    probabilities : ndarray of shape (n_rows, n_classes) or None
+        Class probabilities (classification only).
+    """
+
+    rows: np.ndarray
+    y_true: np.ndarray
+    predicted: np.ndarray
+    probabilities: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class Run:
+    """A trained model with everything needed to use, explain, save and compare it.
+
+    Attributes
+    ----------
+    spec : ModelSpec
+    network : FilteredNetwork
+        The IFN and clique complex, built from the training rows only (with the options ``ifn``); its
+        ``constant_features`` lists the features constant on those rows (zero similarity, no information).
+    result : TrainResult
+        The trained model (best validation epoch), scalers, split, history and metrics.
+    dataset_name, target : str
+    task : {"regression", "classification"}
+    classes : tuple or None
+        Class labels (``y == k`` means ``classes[k]``).
+    """
+
+    spec: ModelSpec
+    network: FilteredNetwork
+    result: TrainResult
+    dataset_name: str
+    target: str | None
+    task: str
+    classes: tuple[Any, ...] | None
+
+    @property
+    def ifn(self) -> IFNSpec:
+        """The similarity and filtering options the network was built with (``network.ifn``)."""
+        return self.network.ifn
+
+    @property
+    def model(self) -> nn.Module:
+        return self.result.model
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return self.network.feature_names
+
+    @property
+    def x_scaler(self) -> Scaler:
+        return self.result.x_scaler
+
+    def predictions(self, dataset: Dataset, part: str = "test") -> Predictions:
+        """The run's predictions on one part of its split of ``dataset`` (the table it was trained on).
+
+        Raises
+        ------
+        InputValidationError
+            If ``part`` is not "train", "val" or "test", or ``dataset`` is not the table of this run (other
+            features, too few rows, or no target).
+        """
+        check_in(part, ("train", "val", "test"), name="part", owner="Run.predictions")
+        rows = getattr(self.result.split, part)
+        if dataset.feature_names != self.feature_names or dataset.y is None or dataset.n_rows <= rows.max(initial=-1):
+            raise InputValidationError(f"Data set {dataset.name!r} is not the table this run was trained on.")
+        predicted = self.predict(dataset.X[rows])
+        if self.task == "regression":
+            return Predictions(rows, dataset.y[rows], predicted, None)
+        return Predictions(rows, dataset.y[rows], predicted.argmax(axis=1), predicted)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predictions in original units (regression) or class probabilities (classification)."""
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != len(self.feature_names):
+            raise InputValidationError(
+                f"This run expects {len(self.feature_names)} features; got data of shape {X.shape}."
+            )
+        inputs = torch.as_tensor(self.x_scaler.transform(X), dtype=torch.float32)
+        return predict(self.model, inputs, self.task, self.result.y_scaler)
+
+
+def train_run(
+    dataset: Dataset,
+    spec: ModelSpec | None = None,
+    *,
+    config: TrainConfig | None = None,
+    ifn: IFNSpec | None = None,
+    callback: Callable[[EpochRecord], bool | None] | None = None,
+    split: Split | None = None,
+) -> Run:
+    """Split, filter the training rows into a clique complex, wire the model and train it.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Must have a target.
+    spec : ModelSpec, optional
+        Which model and how wide (default: an HNN with 4 channels per simplex).
+    config : TrainConfig, optional
+        Training protocol; its seed also seeds the split and the initial weights (default: the kind's,
+        :func:`default_config` with seed 0).
+    ifn : IFNSpec, optional
+        Similarity and filtering options (default ``IFNSpec()``), as for :func:`hnnviz.network.filter_network`.
+    callback : callable, optional
+        Per-epoch callback (see :func:`hnnviz.model.train_model`).
+    split : Split, optional
+        Reuse a split (e.g. to compare models on identical rows).
+
+    Returns
+    -------
+    Run
+
+    Raises
+    ------
+    InputValidationError
+        If the dataset has no target, or ``ifn`` is not an IFNSpec.
+    """
+    if dataset.y is None or dataset.task is None:
+        raise InputValidationError(f"Data set {dataset.name!r} has no target column: choose one to train a model.")
+    spec = spec or ModelSpec()
+    config = config or default_config(spec.kind)
+    ifn = check_ifn(ifn, owner="train_run")
+    if split is None:
+        split = split_rows(
+            dataset.n_rows, dataset.y, dataset.task, val_size=config.val_size, test_size=config.test_size,
+            seed=config.seed,
+        )  # fmt: skip
+    network = filter_network(dataset.X[split.train], dataset.feature_names, ifn)
+    n_outputs = 1 if dataset.task == "regression" else len(dataset.classes)
+    model = build_model(spec, network.complex, n_outputs, config.seed)
+    result = train_model(model, dataset.X, dataset.y, dataset.task, config=config, callback=callback, split=split)
+    return Run(
+        spec=spec,
+        network=network,
+        result=result,
+        dataset_name=dataset.name,
+        target=dataset.target,
+        task=dataset.task,
+        classes=dataset.classes,
+    )
