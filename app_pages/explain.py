@@ -34,7 +34,7 @@ from hnnviz.viz import (
     order_waterfall_figure,
     ranking_figure,
 )
-from hnnviz.workflows import Job, TrainingJob, explain_seconds
+from hnnviz.workflows import Job, TrainingJob, analyse, explain_seconds
 
 HNN = "HNN"  # the name the Train page gives the HNN run
 METHOD_LABELS = {
@@ -98,7 +98,7 @@ def attribution(app: AppState, run: Run, ds: Dataset, method: str, row: int | No
     """The attribution of the chosen rows, computed once per session, with a progress bar; a slow one waits for
     the user to start it, saying how long it will take."""
     rows = run.result.split.test if row is None else [row]
-    key = (id(run), method, row)
+    key = (run.fingerprint, method, row)
     if key not in app.attributions:
         expected = explain_seconds(run, len(rows), method)
         if expected > common.SLOW_SECONDS:
@@ -229,7 +229,7 @@ def inspection(
     app: AppState, run: Run, ds: Dataset, features: tuple[str, ...], reference: str | int, target: object | None
 ) -> SimplexResponse:
     """The simplex's response surfaces, computed once per session for each choice."""
-    key = (id(run), features, reference, target)
+    key = (run.fingerprint, features, reference, target)
     if key not in app.inspections:
         train = ds.X[run.result.split.train]
         fixed = reference if reference == "mean" else ds.X[int(reference)]
@@ -278,7 +278,7 @@ def faithfulness_tab(app: AppState, job: TrainingJob, run: Run, method: str) -> 
         "(deletion), restoring them first should help more (insertion); scrambling the weights or the labels "
         "should change the attribution; and the methods should agree on the top simplices."
     )
-    key = (id(run), method)
+    key = (run.fingerprint, method)
     if st.button("Run the checks", key=Keys.EXPLAIN_CHECK, icon=":material/fact_check:", disabled=key in app.checks):
         app.checks[key] = start_checks(job, run, method)
     check = app.checks.get(key)
@@ -362,11 +362,13 @@ def report_download(app: AppState, job: TrainingJob, run: Run, attr: Attribution
             "are reused; the others are computed now (a few seconds)."
         )
         if st.button("Write the report", key=Keys.REPORT_MAKE, icon=":material/edit_document:"):
-            check = app.checks.get((id(run), method))
+            check = app.checks.get((run.fingerprint, method))
             verdicts = check.result if check is not None and check.finished and not check.error else None
             with st.spinner("Writing the report…"):
-                app.reports[id(run)] = build_report(run, job.dataset, attribution=attr, faithfulness=verdicts)
-        page = app.reports.get(id(run))
+                app.reports[run.fingerprint] = build_report(
+                    analyse(run, job.dataset, attribution=attr, faithfulness=verdicts)
+                )
+        page = app.reports.get(run.fingerprint)
         if page is not None:
             st.download_button(
                 "Download the report (.html)", page, file_name=f"{run.dataset_name}-hnn-report.html",

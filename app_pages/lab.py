@@ -7,6 +7,7 @@ The lab is :func:`hnnviz.workflows.run_lab` in a background job; the page draws 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -14,7 +15,7 @@ import streamlit as st
 from app_pages.shared import common
 from app_pages.shared.state import AppState, Keys
 from hnnviz.exceptions import HNNVizError
-from hnnviz.specs import EXPLAIN_METHODS, INTERACTION_KINDS, LAB_CONFIG, LAB_SPEC
+from hnnviz.specs import EXPLAIN_METHODS, INTERACTION_KINDS, LAB_CONFIG, LAB_SPEC, PlantedSpec
 from hnnviz.viz import loss_curves_figure, network_figure
 from hnnviz.workflows import Job, LabJob, LabResult
 
@@ -41,40 +42,42 @@ def groups_editor() -> pd.DataFrame:
     )  # fmt: skip
 
 
-def lab_options(app: AppState, groups: pd.DataFrame) -> dict[str, object]:
-    """Everything :func:`~hnnviz.workflows.run_lab` is given, from the widgets."""
+def lab_request(app: AppState, groups: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any]]:
+    """From the widgets: the :class:`~hnnviz.specs.PlantedSpec` fields, and :func:`~hnnviz.workflows.run_lab`'s
+    other options."""
     cells = st.columns(4)
     distractors = cells[0].number_input(
         "Distractor features", 0, 60, 12, key=Keys.LAB_DISTRACTORS, persist_state="session"
     )
-    noise = cells[1].slider("Noise", 0.0, 1.0, 0.25, 0.05, key=Keys.LAB_NOISE, persist_state="session",
+    noise = cells[1].slider("Noise", 0.0, 1.0, PlantedSpec.noise, 0.05, key=Keys.LAB_NOISE, persist_state="session",
                             help="Noise sd as a share of the signal's sd.")  # fmt: skip
-    rows = cells[2].number_input("Rows", 200, 20_000, 3000, step=100, key=Keys.LAB_ROWS, persist_state="session")
+    rows = cells[2].number_input("Rows", 200, 20_000, PlantedSpec.n_rows, step=100, key=Keys.LAB_ROWS,
+                                 persist_state="session")  # fmt: skip
     seed = cells[3].number_input("Seed", 0, 1_000_000, app.selection.seed, key=Keys.LAB_SEED, persist_state="session")
-    options: dict[str, object] = {"task": "regression", "explain_method": "ablation", "within_group_correlation": 0.64}
-    if common.advanced():
-        more = st.columns(4)
-        options["task"] = more[0].selectbox("Task", ["regression", "classification"], key=Keys.LAB_TASK,
-                                            persist_state="session")  # fmt: skip
-        options["explain_method"] = more[1].selectbox(
-            "Attribution", sorted(EXPLAIN_METHODS, key=lambda m: m != "ablation"), key=Keys.LAB_METHOD,
-            persist_state="session", help="Ablation (the lab's default) found the planted groups most often.",
-        )  # fmt: skip
-        options["within_group_correlation"] = more[2].slider(
-            "Correlation within a block", 0.0, 0.95, 0.64, 0.01, key=Keys.LAB_RHO, persist_state="session"
-        )
     sizes = [int(size) for size in groups["size"].dropna()]
-    return options | {
+    planted: dict[str, Any] = {
         "n_rows": int(rows),
         "n_features": sum(sizes) + int(distractors),
         "interactions": tuple(sizes),
         "kinds": tuple(str(kind) for kind in groups["kind"].dropna()),
         "noise": float(noise),
-        "seed": int(seed),
-        "ifn": app.selection.ifn,
-        "spec": LAB_SPEC,
-        "config": replace(LAB_CONFIG, seed=int(seed)),
     }
+    options: dict[str, Any] = {"explain_method": "ablation"}
+    if common.advanced():
+        more = st.columns(4)
+        planted["task"] = more[0].selectbox("Task", ["regression", "classification"], key=Keys.LAB_TASK,
+                                            persist_state="session")  # fmt: skip
+        options["explain_method"] = more[1].selectbox(
+            "Attribution", sorted(EXPLAIN_METHODS, key=lambda m: m != "ablation"), key=Keys.LAB_METHOD,
+            persist_state="session", help="Ablation (the lab's default) found the planted groups most often.",
+        )  # fmt: skip
+        planted["within_group_correlation"] = more[2].slider(
+            "Correlation within a block", 0.0, 0.95, PlantedSpec.within_group_correlation, 0.01, key=Keys.LAB_RHO,
+            persist_state="session",
+        )
+    options |= {"seed": int(seed), "ifn": app.selection.ifn, "spec": LAB_SPEC,
+                "config": replace(LAB_CONFIG, seed=int(seed))}  # fmt: skip
+    return planted, options
 
 
 def draw_lab(job: Job) -> None:
@@ -125,11 +128,11 @@ def main() -> None:
     )
     app = ctx.app
     groups = groups_editor()
-    options = lab_options(app, groups)
+    planted, options = lab_request(app, groups)
     busy = app.lab is not None and not app.lab.finished
     if st.button("Run the lab", key=Keys.LAB_START, type="primary", disabled=busy, icon=":material/science:"):
         try:
-            app.lab = LabJob(**options).start()
+            app.lab = LabJob(PlantedSpec(**planted), **options).start()
         except HNNVizError as err:
             common.error(err)
     common.watch(app.lab, draw_lab, "lab.job")

@@ -15,9 +15,9 @@ from app_pages.shared import common, state
 from app_pages.shared.common import LIGHT_VIEW_NODES, METHOD_LABELS, SIMILARITY_LABELS, PageContext
 from app_pages.shared.state import Keys
 from hnnviz.exceptions import HNNVizError
-from hnnviz.network import FilteredNetwork, Stability, bootstrap_stability, edge_comparison
+from hnnviz.network import FilteredNetwork, Stability, bootstrap_stability, edge_comparison, is_maximal_planar
 from hnnviz.specs import IFN_METHODS, SIMILARITY_METHODS, IFNSpec
-from hnnviz.viz import graph_html, is_maximal_planar, network_figure
+from hnnviz.viz import graph_html, network_figure
 from hnnviz.workflows import bootstrap_seconds
 
 LESSON = (

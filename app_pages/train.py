@@ -18,9 +18,18 @@ from hnnviz._messages import ORDER_NAMES
 from hnnviz.data import Dataset
 from hnnviz.devices import describe_device
 from hnnviz.exceptions import HNNVizError
-from hnnviz.model import ACTIVATIONS, Run, describe_hnn
+from hnnviz.model import Run, describe_hnn
 from hnnviz.network import FilteredNetwork
-from hnnviz.specs import BASE_MODELS, DEFAULT_TRAINING, DEVICES, OPTIONAL_MODELS, ModelSpec, TrainConfig, default_config
+from hnnviz.specs import (
+    ACTIVATIONS,
+    BASE_MODELS,
+    DEFAULT_TRAINING,
+    DEVICES,
+    OPTIONAL_MODELS,
+    ModelSpec,
+    TrainConfig,
+    default_config,
+)
 from hnnviz.viz import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
 from hnnviz.workflows import ComparisonJob, Job, TrainingJob
 

@@ -493,7 +493,7 @@ def explain_page(bench: Bench, name: str) -> tuple[Tab, dict[str, Timing]]:
 
 def ranking_bar(tab: Tab, rank: int) -> tuple[str, float, float]:
     """The label (``"a · b"``) and the centre of the bar of this rank (0: the top) in the Explain page's ranking,
-    scrolled into view (as ``click_ranking_bar`` in ``tests/test_browser.py`` finds it)."""
+    scrolled into view (as ``click_ranking_bar`` in ``tests/app/test_browser.py`` finds it)."""
     ranking = tab.page.get_by_role("tabpanel", name="Ranking").locator(".js-plotly-plot").first
     tick = ranking.locator(".ytick text").nth(rank)
     try:

@@ -1,7 +1,7 @@
 """Training defaults per model kind (learning rate, patience, epoch cap), chosen from a measured grid.
 
 For each model kind (``ModelSpec(kind)``, 4 channels), bundled data set with a target, seed and grid point, the
-protocol of ``hnnviz.model.train_run(dataset, spec, config=TrainConfig(...))``, one thread.
+protocol of ``hnnviz.model.train_run(dataset, spec, config=TrainConfig(defaults="mlp", ...))``, one thread.
 
 Patience and the epoch cap do not change the path of a fit (no schedule: AdamW at a fixed rate, batches drawn
 from the seed), only where it stops. So each (kind, set, seed, lr, batch size, weight decay) is fitted ONCE,
@@ -69,7 +69,7 @@ class Point:
     weight_decay: float = 1e-4
 
     def config(self, seed: int) -> TrainConfig:
-        return TrainConfig(seed=seed, **asdict(self))
+        return TrainConfig(defaults="mlp", seed=seed, **asdict(self))
 
     @property
     def path_key(self) -> tuple[float, int, float]:
@@ -197,7 +197,7 @@ def fit_paths(
         key = (kind, name, seed, lr, batch, decay)
         cache_key = repr((*key, longest["patience"], longest["epochs"]))
         if cache_key not in stored:
-            config = TrainConfig(lr=lr, batch_size=batch, weight_decay=decay, seed=seed, **longest)
+            config = TrainConfig(defaults="mlp", lr=lr, batch_size=batch, weight_decay=decay, seed=seed, **longest)
             stored[cache_key] = fit_path(load_sample(name), ModelSpec(kind), config)
             _write_cache(cache, stored)
         paths[key] = path = stored[cache_key]
@@ -407,7 +407,8 @@ def report(
         "",
         *(f"- {key}: {value}" for key, value in provenance.items()),
         f"- whole run {seconds / 60:.1f} min, one thread (`hnnviz.model.limit_threads(1)`)",
-        f"- protocol: `train_run(load_sample(set), ModelSpec(kind), config=TrainConfig(lr, patience, epochs, "
+        "- protocol: `train_run(load_sample(set), ModelSpec(kind), "
+        f"config=TrainConfig(defaults=kind, lr, patience, epochs, "
         f"batch_size, weight_decay, seed=s))` (channels 4, default IFN, 60/20/20 split), seeds {list(args.seeds)}",
         f"- grid: lr {args.lr}, patience {args.patience}, epoch cap {args.epochs} at batch 128 and weight decay "
         f"1e-4 (`TrainConfig` defaults){'; extra paths ' + ', '.join(args.extra) if args.extra else ''}",
@@ -438,7 +439,7 @@ def report(
         )
     lines += [
         "",
-        "`hnnviz.specs.DEFAULT_TRAINING` holds these choices (`tests/test_runs.py` checks the values).",
+        "`hnnviz.specs.DEFAULT_TRAINING` holds these choices (`tests/model/test_run.py` checks the values).",
         "",
         f"## The target on {TARGET_SET} (seeds {list(args.seeds)})",
         "",

@@ -28,13 +28,13 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1)
     args = parser.parse_args()
     spec = ModelSpec("hnn", channels=args.width)
-    config = TrainConfig(epochs=args.epochs, patience=20, lr=1e-2)
+    config = TrainConfig(defaults="mlp", epochs=args.epochs, patience=20, lr=1e-2)
     print(f"{args.rows} rows, planted groups (2, 3, 4), {args.seeds} seeds, channels {args.width}, {config}\n")
     print("| noise | p | HNN R² | MLP R² | HNN - MLP | HNN params | MLP params | HNN fit s | MLP fit s |")
     print("|---|---|---|---|---|---|---|---|---|")
     for noise in args.noise:
         for p in args.sizes:
-            data = make_planted(args.rows, p, (2, 3, 4), noise=noise, seed=0).dataset
+            data = make_planted(n_rows=args.rows, n_features=p, interactions=(2, 3, 4), noise=noise, seed=0).dataset
             comparison = compare_models(
                 data, seeds=tuple(range(args.seeds)), models=("hnn", "mlp"), spec=spec, config=config
             )

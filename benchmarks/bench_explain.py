@@ -27,7 +27,7 @@ def factor_dataset(n_rows: int, p: int, seed: int = 0) -> Dataset:
 
 def main() -> None:
     data = factor_dataset(2000, 50)
-    run = train_run(data, ModelSpec("hnn", channels=4), config=TrainConfig(epochs=20, seed=0))
+    run = train_run(data, ModelSpec("hnn", channels=4), config=TrainConfig(defaults="mlp", epochs=20, seed=0))
     rows = data.X[:1000]
     print(f"HNN on 50 features, f-vector {run.network.complex.f_vector}, {run.model.n_params} parameters")
     print("| method | rows | seconds |\n|---|---|---|")

@@ -82,7 +82,9 @@ def time_fits(problem: Problem, configs: dict[str, TrainConfig], threads: int, r
     with threadpool_limits(limits=threads):
         for kind in KINDS:  # warm-up: first-call costs (imports, thread pools) are not a fit's
             model = build_model(ModelSpec(kind), complex, n_outputs, seed=0)
-            train_model(model, dataset.X, dataset.y, dataset.task, config=TrainConfig(epochs=1), split=split)
+            train_model(
+                model, dataset.X, dataset.y, dataset.task, config=TrainConfig(defaults="mlp", epochs=1), split=split
+            )
         for _ in range(repeats):
             for kind in KINDS:
                 model = build_model(ModelSpec(kind), complex, n_outputs, seed=0)

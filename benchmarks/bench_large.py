@@ -8,11 +8,11 @@ it measures, with the public API:
 - filter: ``hnnviz.network.tmfg(W)``;
 - complex: ``hnnviz.network.clique_complex(graph)``;
 - epoch: ``hnnviz.model.build_model(ModelSpec(channels=1), complex, 1, seed)``, then
-  ``hnnviz.model.train_model(model, X, y, "regression", config=TrainConfig(epochs=1))`` (the whole call, and the
-  epoch itself as ``result.history[0].seconds``);
+  ``hnnviz.model.train_model(model, X, y, "regression", config=TrainConfig(defaults="mlp", epochs=1))`` (the whole
+  call, and the epoch itself as ``result.history[0].seconds``);
 - explain: ``hnnviz.explanation.explain(run, rows, method=...)`` of a run made by
-  ``train_run(dataset, ModelSpec(channels=1), config=TrainConfig(epochs=1))``: gradient x activation on 1,000
-  rows, ablation on 100 rows, integrated gradients on 1,000 rows (stopped after ``--ig-budget`` seconds, the full
+  ``train_run(dataset, ModelSpec(channels=1), config=TrainConfig(defaults="mlp", epochs=1))``: gradient x activation on
+  1,000 rows, ablation on 100 rows, integrated gradients on 1,000 rows (stopped after ``--ig-budget`` seconds, the full
   time then estimated from its progress over the orders).
 
 Every measurement runs in a fresh child process (this script with ``--child``), as torch's memory is invisible
@@ -186,7 +186,7 @@ def trained_run(folder: Path) -> tuple[Any, np.ndarray]:
     X, y, _ = load_arrays(folder)
     names = tuple(json.loads((folder / "names.json").read_text()))
     data = Dataset(X=X, feature_names=names, y=y, target=TARGET, task="regression", name=folder.name)
-    return train_run(data, ModelSpec(channels=1), config=TrainConfig(epochs=1, seed=SEED)), X
+    return train_run(data, ModelSpec(channels=1), config=TrainConfig(defaults="mlp", epochs=1, seed=SEED)), X
 
 
 def step_load(folder: Path, meter: Meter) -> dict[str, Any]:
@@ -234,8 +234,8 @@ def step_epoch(folder: Path, meter: Meter) -> dict[str, Any]:
     cx = clique_complex(tmfg(W))
     with meter.part("build_model(ModelSpec(channels=1), ...)"):
         model = build_model(ModelSpec(channels=1), cx, 1, SEED)
-    with meter.part("train_model(..., TrainConfig(epochs=1)), whole call"):
-        result = train_model(model, X, y, "regression", config=TrainConfig(epochs=1, seed=SEED))
+    with meter.part("train_model(..., TrainConfig(defaults='mlp', epochs=1)), whole call"):
+        result = train_model(model, X, y, "regression", config=TrainConfig(defaults="mlp", epochs=1, seed=SEED))
     meter.derived("the epoch itself (history[0].seconds)", result.history[0].seconds)
     n_params = sum(int(t.numel()) for t in model.parameters())
     return {"params": n_params, "train_rows": len(result.split.train)}
@@ -497,7 +497,8 @@ def main() -> None:
         "time; peak growth = largest VmHWM during the call - VmRSS just before it (peak reset before the call), "
         "peak RSS = largest VmHWM (the process, with its inputs and the untimed set-up held)",
         "- data: correlated Gaussian blocks of 5 features, numeric target, seed 0, written with 6 significant digits; "
-        "the explained model: `train_run(data, ModelSpec(channels=1), config=TrainConfig(epochs=1))` (TMFG on the "
+        "the explained model: `train_run(data, ModelSpec(channels=1), config=TrainConfig(defaults='mlp', epochs=1))` "
+        "(TMFG on the "
         f"training rows); explained rows: the first {GXA_ROWS:,} (gxa; all the rows of a smaller table), "
         f"{ABLATION_ROWS} (ablation), {IG_ROWS:,} (ig, stopped after {args.ig_budget:.0f} s); ablation and ig "
         "are skipped on the 300-row table (their cost depends on the model and the explained rows only: see the "

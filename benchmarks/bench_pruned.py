@@ -152,7 +152,9 @@ def main() -> None:
     configs = {kind: default_config(kind, **quick) for kind in ("hnn", "mlp")}  # each net with its own default
     seeds = tuple(range(1 if args.quick else args.seeds))
     # warm-up: first calls into torch and scikit-learn pay one-off costs that would land in the first fit timed
-    compare_models(load_sample("wine"), seeds=(0,), models=MODELS, spec=spec, config=TrainConfig(epochs=1))
+    compare_models(
+        load_sample("wine"), seeds=(0,), models=MODELS, spec=spec, config=TrainConfig(defaults="mlp", epochs=1)
+    )
     load = os.getloadavg()[0]
     started = time.perf_counter()
 

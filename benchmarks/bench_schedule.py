@@ -1,7 +1,8 @@
 """Learning-rate schedules: the HNN's cosine default against the previous constant default and the alternatives.
 
 For each bundled data set with a target, seed and candidate protocol, one real
-``hnnviz.model.train_run(load_sample(set), ModelSpec(kind), config=TrainConfig(..., seed=s, device="cpu"))`` call,
+``hnnviz.model.train_run(load_sample(set), ModelSpec(kind), config=TrainConfig(defaults=kind, ..., seed=s,
+device="cpu"))`` call,
 one thread, in one process (no patched training loop: every candidate is a ``TrainConfig`` the package accepts).
 
 Candidates. HNN: the previous default (lr 0.03, weight decay 0.01, patience 25, cap 300, constant rate), the new
@@ -60,7 +61,7 @@ SCRATCH = Path("/tmp/sched/cache.jsonl")
 SETS = tuple(name for name, info in SAMPLES.items() if info.target)
 TARGET_SET, TARGET_R2, TARGET_LEAD = "planted_interactions", 0.95, 0.05
 
-PREVIOUS_HNN = TrainConfig(lr=3e-2, patience=25, epochs=300, weight_decay=1e-2)
+PREVIOUS_HNN = TrainConfig(defaults="mlp", lr=3e-2, patience=25, epochs=300, weight_decay=1e-2)
 NEW_HNN = DEFAULT_TRAINING["hnn"]
 MLP = DEFAULT_TRAINING["mlp"]
 PREVIOUS, NEW = "previous default", "new default"
@@ -357,7 +358,8 @@ def main() -> None:
         f"- machine: {machine(*software)}; load average (1 min) before / after: {load[0]:.1f} / "
         f"{os.getloadavg()[0]:.1f}",
         f"- whole run {seconds / 60:.1f} min, one process, one thread (`hnnviz.model.limit_threads(1)`)",
-        "- protocol: the real `train_run(load_sample(set), ModelSpec(kind), config=TrainConfig(..., seed=s, "
+        "- protocol: the real `train_run(load_sample(set), ModelSpec(kind), "
+        "config=TrainConfig(defaults=kind, ..., seed=s, "
         f"device='cpu'))` (channels 4, default IFN, 60/20/20 split), seeds {list(args.seeds)} for every candidate; "
         "`schedule='cosine'`: the rate decays from lr to 0 over the cap's epochs, stepped per batch",
         f"- `{NEW}` is `hnnviz.specs.DEFAULT_TRAINING['hnn']` = `{NEW_HNN}`",

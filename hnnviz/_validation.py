@@ -118,6 +118,33 @@ def check_seed(seed: Any, *, owner: str, name: str = "seed") -> np.random.Genera
     return np.random.default_rng(int(seed))
 
 
+def check_rows(X: Any, n_features: int, *, name: str, owner: str, min_rows: int = 0) -> np.ndarray:
+    """Rows of ``n_features`` finite numbers (at least ``min_rows`` of them) as a float64 array.
+
+    Examples
+    --------
+    >>> check_rows([[1, 2]], 2, name="X", owner="f").dtype
+    dtype('float64')
+    >>> check_rows([[1.0, float("nan")]], 2, name="X", owner="f")
+    Traceback (most recent call last):
+    ...
+    hnnviz.exceptions.InputValidationError: The 'X' parameter of f must be finite. Got NaN or inf instead.
+    """
+    try:
+        rows = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise InputValidationError(
+            f"The '{name}' parameter of {owner} must be an array of numbers. Got {type(X).__name__} instead."
+        ) from err
+    if rows.ndim != 2 or rows.shape[1] != n_features or len(rows) < min_rows:
+        raise InputValidationError(
+            f"The '{name}' parameter of {owner} must be rows of {n_features} features. Got shape {rows.shape} instead."
+        )
+    if not np.isfinite(rows).all():
+        raise InputValidationError(f"The '{name}' parameter of {owner} must be finite. Got NaN or inf instead.")
+    return rows
+
+
 def check_similarity_matrix(W: Any, *, owner: str, min_size: int = 1) -> np.ndarray:
     """Validate a similarity matrix and return it as a C-contiguous float64 array.
 

@@ -163,7 +163,8 @@ def make_planted_shapes(seed: int = 0, n_rows: int = 1500) -> tuple[pd.DataFrame
     from hnnviz.data import make_planted
 
     planted = make_planted(
-        n_rows, 10, (2, 2, 2), kinds=("product", "max", "threshold"), hierarchical=False, seed=seed
+        n_rows=n_rows, n_features=10, interactions=(2, 2, 2), kinds=("product", "max", "threshold"),
+        hierarchical=False, seed=seed,
     )  # fmt: skip
     data = planted.dataset
     df = pd.DataFrame(np.round(data.X, 6), columns=list(data.feature_names))
@@ -190,8 +191,8 @@ def make_planted_shapes(seed: int = 0, n_rows: int = 1500) -> tuple[pd.DataFrame
         "signal_variance": round(float(planted.signal.var()), 4),
         "seed": seed,
         "n_rows": n_rows,
-        "generator": "hnnviz.data.make_planted(n_rows, 10, (2, 2, 2), kinds=('product', 'max', "
-        "'threshold'), hierarchical=False, seed=seed)",
+        "generator": "hnnviz.data.make_planted(n_rows=n_rows, n_features=10, interactions=(2, 2, 2), "
+        "kinds=('product', 'max', 'threshold'), hierarchical=False, seed=seed)",
     }
     return df, truth
 

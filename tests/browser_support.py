@@ -1,6 +1,6 @@
 """Run the app with ``streamlit run`` and drive Debian's Chromium through Playwright.
 
-Shared by the browser tests (``tests/test_browser.py``), the screenshot script (``docs/make_screenshots.py``)
+Shared by the browser tests (``tests/app/test_browser.py``), the screenshot script (``docs/make_screenshots.py``)
 and the app benchmark (``benchmarks/bench_app.py``); the scripts put ``tests/`` on ``sys.path`` to import it.
 """
 

@@ -7,7 +7,7 @@ models, their attributions and, if the user asks, the table itself. Reading one 
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
 from app_pages.shared import state
@@ -15,7 +15,7 @@ from app_pages.shared.state import SAMPLE_PREFIX, AppState, Upload
 from hnnviz.data import SAMPLES
 from hnnviz.exceptions import HNNVizError, InputValidationError
 from hnnviz.io import Bundle, read_bundle, write_bundle
-from hnnviz.specs import TrainConfig
+from hnnviz.specs import TrainConfig, default_config
 from hnnviz.workflows import TrainingJob
 
 __all__ = ["export_session", "import_session", "safe_import"]
@@ -45,7 +45,7 @@ def export_session(app: AppState, *, include_data: bool) -> bytes:
     job = app.training
     runs = dict(job.runs) if job is not None and job.finished else {}
     if runs:
-        settings["training"] = asdict(job.config)
+        settings["training"] = job.config.to_dict()
     network = state.network(app, selection, state.dataset(app, selection)).to_dict()
     attributions = {
         f"{attribution.method}-{'all' if row is None else f'row{row}'}": attribution.to_dict(top=_TOP)
@@ -101,11 +101,11 @@ def _restore_table(app: AppState, bundle: Bundle) -> None:
 
 def _training_config(saved: Any) -> TrainConfig:
     if saved is None:
-        return TrainConfig()
+        return default_config("hnn")
     try:
-        return TrainConfig(**saved)
-    except TypeError as err:  # not a mapping, or unknown keys
-        raise InputValidationError(f"The bundle's training settings are not valid: {err}.") from err
+        return TrainConfig.from_dict(saved)
+    except InputValidationError as err:
+        raise InputValidationError(f"The bundle's training settings are not valid: {err}") from err
 
 
 def _text(settings: dict[str, Any], key: str) -> str | None:

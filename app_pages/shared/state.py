@@ -203,7 +203,7 @@ class AppState:
     attributions: dict[tuple[Any, ...], Attribution] = field(default_factory=dict)  # of the trained HNN
     checks: dict[tuple[Any, ...], Job] = field(default_factory=dict)  # faithfulness reports being made
     inspections: dict[tuple[Any, ...], SimplexResponse] = field(default_factory=dict)  # simplices looked inside
-    reports: dict[int, str] = field(default_factory=dict)  # offline HTML reports, by id of the run
+    reports: dict[str, str] = field(default_factory=dict)  # offline HTML reports, by the run's fingerprint
     lab: LabJob | None = None
 
     def start_training(self, job: TrainingJob) -> None:

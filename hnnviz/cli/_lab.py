@@ -7,7 +7,7 @@ import dataclasses
 from typing import Any
 
 from ..exceptions import InputValidationError
-from ..specs import LAB_CONFIG, LAB_SPEC
+from ..specs import LAB_CONFIG, LAB_SPEC, PlantedSpec
 from ..workflows import run_lab
 from ._shared import ifn_spec, metrics_text
 
@@ -20,9 +20,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     except ValueError as err:
         raise InputValidationError(f"--groups takes comma-separated sizes such as 2,3,4; got {args.groups!r}.") from err
     kinds = None if args.kinds is None else tuple(kind.strip() for kind in args.kinds.split(","))
+    planted = PlantedSpec(
+        n_rows=args.rows, n_features=args.features, interactions=groups, noise=args.noise, task=args.task, kinds=kinds
+    )
     result = run_lab(
-        args.rows, args.features, groups, noise=args.noise, task=args.task, kinds=kinds, seed=args.seed,
-        ifn=ifn_spec(args), explain_method=args.explain_method, k=args.k,
+        planted, seed=args.seed, ifn=ifn_spec(args), explain_method=args.explain_method, k=args.k,
         spec=dataclasses.replace(LAB_SPEC, channels=args.width),
         config=dataclasses.replace(LAB_CONFIG, epochs=args.epochs, seed=args.seed),
     )  # fmt: skip

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
-from .._validation import check_in, check_int, check_number, check_seed
+from .._validation import check_seed
 from ..exceptions import InputValidationError
-from ..specs import INTERACTION_KINDS
-from ._dataset import Dataset, Task
+from ..specs import PlantedSpec
+from ._dataset import Dataset
 
 __all__ = ['PlantedData', 'make_planted']
 
@@ -21,8 +21,6 @@ __all__ = ['PlantedData', 'make_planted']
 
 Groups = Sequence[Sequence[str]]
 
-
-_TASKS = ("regression", "classification")
 
 
 _MAX_DISTRACTOR_BLOCK = 4
@@ -53,7 +51,7 @@ class PlantedData:
 
     Examples
     --------
-    >>> data = make_planted(200, 10, (2, 3), seed=1)
+    >>> data = make_planted(n_rows=200, n_features=10, interactions=(2, 3), seed=1)
     >>> data.groups
     (('x01', 'x02'), ('x03', 'x04', 'x05'))
     >>> data.blocks[2:], data.distractors
@@ -95,37 +93,16 @@ class PlantedData:
 
 
 def make_planted(
-    n_rows: int = 3000,
-    n_features: int = 24,
-    interactions: Sequence[int] = (2, 3, 4),
-    *,
-    task: Task = "regression",
-    noise: float = 0.25,
-    within_group_correlation: float = 0.64,
-    hierarchical: bool = True,
-    kinds: Sequence[str] | None = None,
-    seed: int | np.random.Generator | None = 0,
+    planted: PlantedSpec | None = None, /, *, seed: int | np.random.Generator | None = 0, **changes: Any
 ) -> PlantedData:
     """Draw features in correlated blocks and a target that depends on planted interacting groups.
 
     Parameters
     ----------
-    n_rows : int, default 3000
-        Number of rows, at least 10.
-    n_features : int, default 24
-        Number of features, at least 4 and at least ``sum(interactions)``.
-    interactions : sequence of int, default (2, 3, 4)
-        One planted group per entry, of that size (each at least 2).
-    task : {"regression", "classification"}, default "regression"
-    noise : float, default 0.25
-        Standard deviation of the Gaussian noise, as a share of the signal's standard deviation (>= 0).
-    within_group_correlation : float, default 0.64
-        Correlation ``rho`` between two features of one block, in ``[0, 1)``.
-    hierarchical : bool, default True
-        Whether the group terms are composed by a further nonlinearity (see Notes).
-    kinds : sequence of str, optional
-        The interaction of each group, one per entry of ``interactions``, among :data:`INTERACTION_KINDS`;
-        by default each group's size chooses it (see Notes).
+    planted : PlantedSpec, optional
+        What to draw (default ``PlantedSpec()``: 3000 rows, 24 features, groups of 2, 3 and 4).
+    **changes
+        :class:`~hnnviz.specs.PlantedSpec` fields to set instead, e.g. ``n_rows=500``.
     seed : int, numpy.random.Generator or None, default 0
         Seed of the random draws: an int seeds a new generator, a ``Generator`` is used (and advanced) as
         it is, ``None`` draws fresh entropy. The global random state is never touched.
@@ -177,7 +154,7 @@ def make_planted(
 
     Examples
     --------
-    >>> data = make_planted(500, 12, (2, 4), noise=0.1, seed=3)
+    >>> data = make_planted(n_rows=500, n_features=12, interactions=(2, 4), noise=0.1, seed=3)
     >>> data.dataset.summary()
     "planted: 500 rows x 12 features; target 'y' (regression); nothing dropped"
     >>> print(data.formula.replace("; ", "\\n"))  # doctest: +ELLIPSIS
@@ -185,20 +162,15 @@ def make_planted(
     t2 = 2*tanh(x03*x04*x05*x06)
     s = t1 + t2 + tanh(t1*t2)
     y = s + 0.1*sd(s)*e, e ~ N(0, 1), sd(s) = ...
-    >>> data = make_planted(101, 8, (2,), task="classification", seed=0)
+    >>> data = make_planted(n_rows=101, n_features=8, interactions=(2,), task="classification", seed=0)
     >>> np.bincount(data.dataset.y).tolist(), data.dataset.classes
     ([51, 50], (0, 1))
     """
     owner = "make_planted"
-    n_rows = check_int(n_rows, name="n_rows", owner=owner, low=10)
-    n_features = check_int(n_features, name="n_features", owner=owner, low=4)
-    sizes = _check_interactions(interactions, n_features)
-    kinds = _check_kinds(kinds, sizes)
-    check_in(task, _TASKS, name="task", owner=owner)
-    noise = check_number(noise, name="noise", owner=owner, low=0)
-    rho = check_number(within_group_correlation, name="within_group_correlation", owner=owner, low=0, high=1,
-                       closed="left")  # fmt: skip
+    planted = _planted_spec(planted, changes, owner)
     rng = check_seed(seed, owner=owner)
+    n_rows, n_features, sizes, kinds = planted.n_rows, planted.n_features, planted.interactions, planted.group_kinds
+    task, noise, rho, hierarchical = planted.task, planted.noise, planted.within_group_correlation, planted.hierarchical
 
     width = max(2, len(str(n_features)))
     names = tuple(f"x{i:0{width}d}" for i in range(1, n_features + 1))
@@ -206,7 +178,7 @@ def make_planted(
     X = _draw_blocks(rng, n_rows, block_sizes, rho)
     blocks = _cut(names, block_sizes)
     groups = blocks[: len(sizes)]
-    lines, signal = _compose(groups, kinds, X, names, bool(hierarchical))
+    lines, signal = _compose(groups, kinds, X, names, hierarchical)
     spread = float(signal.std())
     y = signal + noise * spread * rng.standard_normal(n_rows)
     lines.append(f"y = s + {noise:g}*sd(s)*e, e ~ N(0, 1), sd(s) = {spread:.4g}" if noise > 0 else "y = s")
@@ -226,37 +198,9 @@ def make_planted(
         signal=signal,
         noise=noise,
         within_group_correlation=rho,
-        hierarchical=bool(hierarchical),
+        hierarchical=hierarchical,
         seed=None if seed is None or isinstance(seed, np.random.Generator) else int(seed),
     )
-
-
-def _check_interactions(interactions: Sequence[int], n_features: int) -> tuple[int, ...]:
-    owner = "make_planted"
-    if isinstance(interactions, str) or not isinstance(interactions, Sequence) or not interactions:
-        raise InputValidationError(
-            f"The 'interactions' parameter of {owner} must be a non-empty sequence of group sizes. "
-            f"Got {interactions!r} instead."
-        )
-    sizes = tuple(check_int(k, name="interactions", owner=owner, low=2) for k in interactions)
-    if sum(sizes) > n_features:
-        raise InputValidationError(
-            f"The 'interactions' parameter of {owner} must fit in n_features={n_features}. "
-            f"Got groups of {sum(sizes)} features in total instead."
-        )
-    return sizes
-
-
-def _check_kinds(kinds: Sequence[str] | None, sizes: tuple[int, ...]) -> tuple[str, ...]:
-    """One known kind per group; by default product for pairs, sine for triples, tanh-product above."""
-    if kinds is None:
-        return tuple({2: "product", 3: "sine"}.get(size, "tanh-product") for size in sizes)
-    if isinstance(kinds, str) or not isinstance(kinds, Sequence) or len(kinds) != len(sizes):
-        raise InputValidationError(
-            f"The 'kinds' parameter of make_planted must name one interaction per group ({len(sizes)}). "
-            f"Got {kinds!r} instead."
-        )
-    return tuple(check_in(kind, INTERACTION_KINDS, name="kinds", owner="make_planted") for kind in kinds)
 
 
 def _distractor_sizes(r: int) -> tuple[int, ...]:
@@ -313,3 +257,15 @@ def _compose(
         signal = signal + np.tanh(terms[0] * terms[1])
     lines.append(f"s = {' + '.join(parts)}")
     return lines, signal
+
+
+def _planted_spec(planted: Any, changes: dict[str, Any], owner: str) -> PlantedSpec:
+    """``planted`` (default ``PlantedSpec()``) with ``changes`` applied, checked."""
+    if planted is not None and not isinstance(planted, PlantedSpec):
+        raise InputValidationError(
+            f"The 'planted' parameter of {owner} must be a PlantedSpec or None. Got {type(planted).__name__} instead."
+        )
+    unknown = sorted(set(changes) - {f.name for f in fields(PlantedSpec)})
+    if unknown:
+        raise InputValidationError(f"{owner} got {unknown}, which are not PlantedSpec fields.")
+    return replace(planted or PlantedSpec(), **changes)

@@ -129,10 +129,6 @@ class Attribution:
         check_int(order, name="order", owner="Attribution.simplex_values", low=0, high=len(self.scores) - 1)
         return dict(zip(self.simplices[order], self._importance(order, row).tolist(), strict=True))
 
-    def order_totals(self) -> np.ndarray:
-        """``(n_rows, n_orders)``: each row's summed scores per order."""
-        return np.stack([s.sum(axis=1) for s in self.scores], axis=1)
-
     def order_shares(self) -> np.ndarray:
         """``(n_orders,)``: each order's share of the summed mean ``|score|`` of every unit, inputs first.
 
@@ -182,15 +178,6 @@ def _simplex_names(run: Run, n_orders: int) -> tuple[tuple[tuple[str, ...], ...]
         tuple(tuple(names[v] for v in row) for row in run.network.complex.simplices[k].tolist())
         for k in range(n_orders)
     )
-
-
-def _scaled(run: Run, X: np.ndarray) -> Tensor:
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != len(run.feature_names):
-        raise InputValidationError(f"This run expects {len(run.feature_names)} features; got data of shape {X.shape}.")
-    if not np.isfinite(X).all():
-        raise InputValidationError("Rows to explain must be finite (no NaN or inf).")
-    return torch.as_tensor(run.x_scaler.transform(X), dtype=torch.float32)
 
 
 def _output_units(run: Run) -> tuple[float, float]:
@@ -268,9 +255,13 @@ def explain(
     where = resolve_device(device, n_params=run.model.n_params)
     model = run.model if where.type == "cpu" else copy.deepcopy(run.model).to(where)
     model.eval()
-    inputs = _scaled(run, X).to(where)
+    inputs = run.inputs(X, name="X", owner="explain").to(where)
     # the rows whose mean is the baseline input and over which units are averaged for ablation
-    reference = torch.zeros(1, inputs.shape[1]) if background is None else _scaled(run, background)
+    reference = (
+        torch.zeros(1, inputs.shape[1])
+        if background is None
+        else run.inputs(background, name="background", owner="explain")
+    )
     reference = reference.to(where)
     target_class = _target_classes(run, model, inputs, target)
     with torch.no_grad():
@@ -367,7 +358,7 @@ def order_split(run: Run, X: np.ndarray) -> np.ndarray:
     to the prediction.
     """
     model = run.model
-    inputs = _scaled(run, X)
+    inputs = run.inputs(X, name="X", owner="explain")
     with torch.no_grad():
         parts = model.readout_parts(model.hidden(inputs))  # each (rows, readout_width)
         weight = model.head.weight  # (n_outputs, n_orders * readout_width)

@@ -139,9 +139,9 @@ def _primary_score(run: Run, y: np.ndarray, prediction: np.ndarray) -> float:
 
 def _unit_means(run: Run, background: np.ndarray | None) -> list[Tensor]:
     """Each order's unit values to ablate to: their mean over ``background`` rows, or at the training mean."""
-    rows = run.x_scaler.mean[None] if background is None else np.asarray(background, dtype=np.float64)
+    rows = run.x_scaler.mean[None] if background is None else background
     with torch.no_grad():
-        return [h.mean(0) for h in run.model.hidden(torch.as_tensor(run.x_scaler.transform(rows)).float())]
+        return [h.mean(0) for h in run.model.hidden(run.inputs(rows, name="background", min_rows=1))]
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ def knock_out(
     --------
     >>> from hnnviz.data import load_sample
     >>> ds = load_sample("diabetes")
-    >>> run = train_run(ds, config=TrainConfig(epochs=5))
+    >>> run = train_run(ds, config=TrainConfig(defaults="mlp", epochs=5))
     >>> test = run.result.split.test
     >>> out = knock_out(run, ds.X[test], ds.y[test], [("bmi", "s5")])
     >>> out.metric, out.before.shape == out.after.shape == (len(test),)
@@ -208,7 +208,7 @@ def knock_out(
     if not isinstance(run.model, HNN):
         raise InputValidationError("Only an HNN has simplices to knock out; this run holds a dense MLP.")
     units = [_simplex_unit(run, simplex) for simplex in simplices]
-    inputs = torch.as_tensor(run.x_scaler.transform(np.asarray(X, dtype=np.float64)), dtype=torch.float32)
+    inputs = run.inputs(X, owner="knock_out", min_rows=1)
     before = _ablated_prediction(run, inputs, [], _unit_means(run, background))
     after = _ablated_prediction(run, inputs, units, _unit_means(run, background))
     return KnockOut(
@@ -278,7 +278,7 @@ def deletion_insertion(
     """
     n_points = check_int(n_points, name="n_points", owner="deletion_insertion", low=2)
     n_random = check_int(n_random, name="n_random", owner="deletion_insertion", low=1)
-    inputs = torch.as_tensor(run.x_scaler.transform(X), dtype=torch.float32)
+    inputs = run.inputs(X, owner="deletion_insertion", min_rows=1)
     means = _unit_means(run, background)
     units = _unit_index(run)
     ranked = [units[i] for i in np.argsort(-global_importance(attribution), kind="stable")]
@@ -390,7 +390,7 @@ def seed_agreement(
     split = run.result.split
     background, rows = dataset.X[split.train], dataset.X[split.test]
     reference = explain(run, rows, method=method, background=background)
-    config = config or TrainConfig()
+    config = config or TrainConfig(defaults="mlp")
     overlaps = {}
     for seed in seeds:
         other = train_run(dataset, run.spec, config=replace(config, seed=seed), split=split, ifn=run.ifn)
@@ -453,7 +453,7 @@ def faithfulness_report(
         The table the run was trained on (its split's test rows are explained).
     method : {"gxa", "ig", "ablation"}, default "gxa"
     config : TrainConfig, optional
-        Training protocol of the permuted-label retraining (default ``TrainConfig()``).
+        Training protocol of the permuted-label retraining (default ``TrainConfig(defaults="mlp")``).
     k : int, default 10
         Top simplices compared between methods.
     n_random : int, default 20

@@ -27,12 +27,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._validation import check_int, check_seed
+from .._validation import check_int, check_rows, check_seed
 from ..exceptions import InputValidationError
 from ..model import HNN, Run, to_prediction
 from ._shapes import _MIN_RESOLUTION, ShapeReading, read_shape
 
-__all__ = ['SimplexResponse', 'inspect_simplex']
+__all__ = ["SimplexResponse", "inspect_simplex"]
 
 
 #: Default grid points per feature, by simplex order: a panel of a bundled set is computed in well under 1 s.
@@ -40,8 +40,6 @@ _RESOLUTION = {1: 41, 2: 17, 3: 9}
 
 
 _MAX_GRID_POINTS = 4096  # orders above tetrahedra: the largest resolution within this many grid points
-
-
 
 
 _MAX_POINTS = 250_000  # grid points allowed at any resolution
@@ -159,8 +157,8 @@ def inspect_simplex(
     >>> from hnnviz.model import train_run
     >>> from hnnviz.data import make_planted
     >>> from hnnviz.specs import TrainConfig
-    >>> data = make_planted(200, 6, (2,), seed=0).dataset
-    >>> run = train_run(data, ModelSpec(channels=2), config=TrainConfig(epochs=2))
+    >>> data = make_planted(n_rows=200, n_features=6, interactions=(2,), seed=0).dataset
+    >>> run = train_run(data, ModelSpec(channels=2), config=TrainConfig(defaults="mlp", epochs=2))
     >>> response = inspect_simplex(run, ["x02", "x01"], X=data.X)
     >>> response.order, response.unit.shape, response.rows.shape, response.reference_label
     (1, (41, 41), (200, 2), 'training mean')
@@ -172,7 +170,7 @@ def inspect_simplex(
     if not isinstance(model, HNN):
         raise InputValidationError("Only an HNN can be inspected by simplex; this run holds a dense MLP.")
     columns, order, index = _locate(run, model, features, owner)
-    rows_X = None if X is None else _raw_rows(run, X, "X", owner)
+    rows_X = None if X is None else check_rows(X, len(run.feature_names), name="X", owner=owner, min_rows=1)
     reference_row, reference_label = _reference(run, reference, rows_X, owner)
     resolution = _resolution(resolution, order, owner)
     axes = tuple(_axis(run, column, rows_X, resolution) for column in columns)
@@ -180,7 +178,7 @@ def inspect_simplex(
     grid[:, columns] = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, len(columns))
     model.eval()
     with torch.no_grad():
-        hidden = model.hidden(torch.as_tensor(run.x_scaler.transform(grid), dtype=torch.float32))
+        hidden = model.hidden(run.inputs(grid, owner=owner))
         out = model.output(hidden)
         output, target_label = _target(run, model, reference_row, target)
         unit = _unit_contribution(model, hidden[order], order, index, output)
@@ -242,23 +240,6 @@ def _locate(run: Run, model: HNN, features: Sequence[str], owner: str) -> tuple[
     return columns, order, int(found[0])
 
 
-def _raw_rows(run: Run, X: Any, name: str, owner: str) -> np.ndarray:
-    try:
-        rows = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise InputValidationError(
-            f"The '{name}' parameter of {owner} must be an array of numbers. Got {type(X).__name__} instead."
-        ) from err
-    p = len(run.feature_names)
-    if rows.ndim != 2 or rows.shape[1] != p or not len(rows):
-        raise InputValidationError(
-            f"The '{name}' parameter of {owner} must be rows of {p} features. Got shape {rows.shape} instead."
-        )
-    if not np.isfinite(rows).all():
-        raise InputValidationError(f"The '{name}' parameter of {owner} must be finite. Got NaN or inf instead.")
-    return rows
-
-
 def _reference(run: Run, reference: Any, rows: np.ndarray | None, owner: str) -> tuple[np.ndarray, str]:
     """The raw reference row and its label."""
     if isinstance(reference, str) and reference == "mean":
@@ -272,7 +253,9 @@ def _reference(run: Run, reference: Any, rows: np.ndarray | None, owner: str) ->
         i = check_int(reference, name="reference", owner=owner, low=0, high=len(rows) - 1)
         return rows[i].copy(), f"row {i}"
     if isinstance(reference, np.ndarray | list | tuple):
-        return _raw_rows(run, np.atleast_2d(reference), "reference", owner)[0].copy(), "chosen row"
+        return check_rows(np.atleast_2d(reference), len(run.feature_names), name="reference", owner=owner, min_rows=1)[
+            0
+        ].copy(), "chosen row"
     raise InputValidationError(
         f"The 'reference' parameter of {owner} must be 'mean', a row number of X or a raw row. "
         f"Got {reference!r} instead."
@@ -308,7 +291,7 @@ def _target(run: Run, model: HNN, reference: np.ndarray, target: Any) -> tuple[i
         return 0, None
     classes = list(run.classes)
     if target is None:
-        inputs = torch.as_tensor(run.x_scaler.transform(reference[None]), dtype=torch.float32)
+        inputs = run.inputs(reference[None], name="reference", owner="inspect_simplex")
         output = int(model(inputs).argmax(dim=1)[0])
     elif target in classes:
         output = classes.index(target)

@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
@@ -75,6 +74,7 @@ class _HNNEstimator(BaseEstimator):
 
     def _train_config(self) -> TrainConfig:
         return TrainConfig(
+            defaults="hnn",
             epochs=self.epochs,
             batch_size=self.batch_size,
             lr=self.lr,
@@ -151,7 +151,7 @@ class _HNNEstimator(BaseEstimator):
     def _forward(self, X: Any) -> np.ndarray:
         self._check_is_fitted()
         X, _ = self._validate(X, reset=False)
-        inputs = torch.as_tensor(self.x_scaler_.transform(X), dtype=torch.float32)
+        inputs = self.x_scaler_.inputs(X, owner=f"{type(self).__name__}.predict")
         return predict(self.model_, inputs, self._task, self.y_scaler_)
 
 

@@ -29,10 +29,11 @@ from .._validation import check_in, check_int
 from ..network import CliqueComplex
 from ._layers import SimplexLayer, _SimplexMajor
 
-__all__ = ['ACTIVATIONS', 'HNN', 'MLP', 'Architecture', 'LayerSummary', 'describe_hnn']
+__all__ = ['HNN', 'MLP', 'Architecture', 'LayerSummary', 'describe_hnn', 'hnn_widths']
 
 
-ACTIVATIONS: dict[str, type[nn.Module]] = {"gelu": nn.GELU, "relu": nn.ReLU, "tanh": nn.Tanh}
+#: The torch module of each activation name of :data:`hnnviz.specs.ACTIVATIONS`.
+_ACTIVATION_MODULES: dict[str, type[nn.Module]] = {"gelu": nn.GELU, "relu": nn.ReLU, "tanh": nn.Tanh}
 
 
 class _ReadoutNet(nn.Module):
@@ -44,10 +45,10 @@ class _ReadoutNet(nn.Module):
 
     def __init__(self, widths: Sequence[int], n_outputs: int, readout_width: int, activation: str) -> None:
         super().__init__()
-        check_in(activation, ACTIVATIONS, name="activation", owner=type(self).__name__)
+        check_in(activation, _ACTIVATION_MODULES, name="activation", owner=type(self).__name__)
         self.widths = tuple(int(w) for w in widths)
         # one activation module per hidden order, so hooks (explanations, ablations) can address an order
-        self.activations = nn.ModuleList(ACTIVATIONS[activation]() for _ in widths[1:])
+        self.activations = nn.ModuleList(_ACTIVATION_MODULES[activation]() for _ in widths[1:])
         self.readouts = nn.ModuleList(nn.Linear(w, readout_width) for w in widths)
         self.head = nn.Linear(readout_width * len(widths), n_outputs)
 
@@ -124,9 +125,8 @@ class HNN(_ReadoutNet):
         readout_width: int = 1,
     ) -> None:
         channels = check_int(channels, name="channels", owner="HNN", low=1)
-        top = complex.max_order if max_order is None else check_int(max_order, name="max_order", owner="HNN", low=0)
-        top = min(top, complex.max_order)
-        widths = [complex.n_vertices] + [len(complex.simplices[k]) * channels for k in range(1, top + 1)]
+        widths = hnn_widths(complex, channels=channels, max_order=max_order, owner="HNN")
+        top = len(widths) - 1
         super().__init__(widths, check_int(n_outputs, name="n_outputs", owner="HNN", low=1), readout_width, activation)
         self.channels = channels
         self.orders = tuple(len(complex.simplices[k]) for k in range(top + 1))
@@ -264,12 +264,9 @@ def describe_hnn(
     (True, True)
     """
     channels = check_int(channels, name="channels", owner="describe_hnn", low=1)
-    top = (
-        complex.max_order if max_order is None else check_int(max_order, name="max_order", owner="describe_hnn", low=0)
-    )
-    top = min(top, complex.max_order)
+    widths = hnn_widths(complex, channels=channels, max_order=max_order, owner="describe_hnn")
+    top = len(widths) - 1
     units = [complex.n_vertices] + [len(complex.simplices[k]) for k in range(1, top + 1)]
-    widths = [units[0]] + [n * channels for n in units[1:]]
     layers = [LayerSummary(0, ORDER_NAMES[0], units[0], 1, 0, 0, 0)]
     for k in range(1, top + 1):
         in_channels = 1 if k == 1 else channels
@@ -285,3 +282,20 @@ def describe_hnn(
         hnn_params=readouts + sum(layer.hnn_params for layer in layers),
         mlp_params=readouts + sum(layer.mlp_params for layer in layers),
     )
+
+
+def hnn_widths(
+    complex: CliqueComplex, *, channels: int = 1, max_order: int | None = None, owner: str = "hnn_widths"
+) -> tuple[int, ...]:
+    """The layer widths of the HNN wired on ``complex``: the inputs, then ``channels`` per simplex of each order up
+    to ``max_order`` (default: the complex's highest). The dense MLP of the same spec has these widths too.
+
+    Examples
+    --------
+    >>> from hnnviz.network import clique_complex
+    >>> hnn_widths(clique_complex([(0, 1, 2, 3), (1, 2, 3, 4)]), channels=2)
+    (5, 18, 14, 4)
+    """
+    top = complex.max_order if max_order is None else check_int(max_order, name="max_order", owner=owner, low=0)
+    top = min(top, complex.max_order)
+    return (complex.n_vertices, *(len(complex.simplices[k]) * channels for k in range(1, top + 1)))

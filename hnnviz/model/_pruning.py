@@ -166,7 +166,7 @@ def prune_mlp(
     >>> mlp = build_model(ModelSpec("mlp", channels=1), cx, 1, seed=0)
     >>> X = np.random.default_rng(0).normal(size=(60, 4))
     >>> result = prune_mlp(mlp, X, X[:, 0] * X[:, 1], "regression", target=hnn.sparse_weights,
-    ...                    config=TrainConfig(epochs=3), rounds=2)
+    ...                    config=TrainConfig(defaults="mlp", epochs=3), rounds=2)
     >>> result.dense_weights, result.schedule, result.remaining, hnn.sparse_weights
     (52, (38, 28), 28, 28)
     >>> sum(int((layer.weight != 0).sum()) for layer in result.model.layers)
@@ -175,7 +175,7 @@ def prune_mlp(
     owner = "prune_mlp"
     target = check_int(target, name="target", owner=owner, low=0)
     rounds = check_int(rounds, name="rounds", owner=owner, low=1)
-    config = config or TrainConfig()
+    config = config or TrainConfig(defaults="mlp")
     start = time.perf_counter()
     dense = sum(layer.weight.numel() for layer in model.layers)
     fits = [train_model(model, X, y, task, config=config, split=split)]
@@ -270,7 +270,7 @@ def train_pruned(
     """
     if dataset.y is None or dataset.task is None:
         raise InputValidationError(f"Data set {dataset.name!r} has no target column: choose one to train a model.")
-    spec, config = spec or ModelSpec(), config or TrainConfig()
+    spec, config = spec or ModelSpec(), config or TrainConfig(defaults="mlp")
     ifn = check_ifn(ifn, owner="train_pruned")
     start = time.perf_counter()
     if split is None:
@@ -334,17 +334,6 @@ def unit_groups(model: MLP, feature_names: Sequence[str]) -> tuple[tuple[str, ..
     return tuple(tuple(names[j] for j in row.nonzero().flatten().tolist()) for row in weight)
 
 
-def _scaled_rows(result: TrainResult, X: np.ndarray, name: str) -> Tensor:
-    X = np.asarray(X, dtype=np.float64)
-    width = len(result.x_scaler.mean)
-    if X.ndim != 2 or X.shape[1] != width or len(X) == 0 or not np.isfinite(X).all():
-        raise InputValidationError(
-            f"The '{name}' parameter of rank_units must be finite rows of {width} features. "
-            f"Got shape {X.shape} instead."
-        )
-    return torch.as_tensor(result.x_scaler.transform(X), dtype=torch.float32)
-
-
 def rank_units(run: PrunedRun, X: np.ndarray, *, background: np.ndarray, min_features: int = 2) -> list[UnitScore]:
     """Rank the first-layer units of a pruned MLP by ablation, most important first.
 
@@ -378,7 +367,10 @@ def rank_units(run: PrunedRun, X: np.ndarray, *, background: np.ndarray, min_fea
     """
     min_features = check_int(min_features, name="min_features", owner="rank_units", low=1)
     result, model = run.result, run.pruned.model
-    inputs, reference = _scaled_rows(result, X, "X"), _scaled_rows(result, background, "background")
+    inputs, reference = (
+        result.x_scaler.inputs(X, name="X", owner="rank_units", min_rows=1),
+        result.x_scaler.inputs(background, name="background", owner="rank_units", min_rows=1),
+    )
     scale = float(result.y_scaler.scale[0]) if result.task == "regression" else 1.0
     groups = unit_groups(model, run.feature_names)
     model.eval()

@@ -9,6 +9,9 @@ protocol of :mod:`hnnviz.model`. The split never makes a run fail: a feature con
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +25,7 @@ from ..data import Dataset
 from ..exceptions import InputValidationError
 from ..network import CliqueComplex, FilteredNetwork, check_ifn, filter_network
 from ..specs import IFNSpec, ModelSpec, TrainConfig, default_config
-from ._nets import HNN, MLP
+from ._nets import HNN, MLP, hnn_widths
 from ._train import EpochRecord, Scaler, Split, TrainResult, predict, split_rows, torch_seed, train_model
 
 __all__ = [
@@ -36,17 +39,17 @@ __all__ = [
 def build_model(spec: ModelSpec, complex: CliqueComplex, n_outputs: int, seed: int) -> nn.Module:
     """The untrained model of ``spec`` on ``complex``, its weights initialised from ``seed``."""
     with torch_seed(seed):
-        hnn = HNN(
-            complex,
-            n_outputs,
-            channels=spec.channels,
-            max_order=spec.max_order,
-            activation=spec.activation,
-            readout_width=spec.readout_width,
-        )
         if spec.kind == "hnn":
-            return hnn
-        return MLP(hnn.widths, n_outputs, activation=spec.activation, readout_width=spec.readout_width)
+            return HNN(
+                complex,
+                n_outputs,
+                channels=spec.channels,
+                max_order=spec.max_order,
+                activation=spec.activation,
+                readout_width=spec.readout_width,
+            )
+        widths = hnn_widths(complex, channels=spec.channels, max_order=spec.max_order, owner="build_model")
+        return MLP(widths, n_outputs, activation=spec.activation, readout_width=spec.readout_width)
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,30 @@ class Run:
     task: str
     classes: tuple[Any, ...] | None
 
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A stable id of this trained run (SHA-256 of its spec, features, split and weights): equal for equal runs,
+        kept across saving and loading, never reused by another run, unlike :func:`id`.
+
+        Examples
+        --------
+        >>> from hnnviz.data import load_sample
+        >>> from hnnviz.specs import TrainConfig
+        >>> config = TrainConfig(defaults="mlp", epochs=1)
+        >>> run = train_run(load_sample("diabetes"), ModelSpec(channels=1), config=config)
+        >>> len(run.fingerprint), run.fingerprint == train_run(load_sample("diabetes"), config=config).fingerprint
+        (64, False)
+        >>> run.fingerprint == train_run(load_sample("diabetes"), ModelSpec(channels=1), config=config).fingerprint
+        True
+        """
+        digest = hashlib.sha256(json.dumps([self.spec.to_dict(), self.feature_names, self.task]).encode())
+        for part in (self.result.split.train, self.result.split.val, self.result.split.test):
+            digest.update(np.ascontiguousarray(part, dtype=np.int64).tobytes())
+        for name, tensor in sorted(self.model.state_dict().items()):
+            digest.update(name.encode())
+            digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+        return digest.hexdigest()
+
     @property
     def ifn(self) -> IFNSpec:
         """The similarity and filtering options the network was built with (``network.ifn``)."""
@@ -132,15 +159,19 @@ class Run:
             return Predictions(rows, dataset.y[rows], predicted, None)
         return Predictions(rows, dataset.y[rows], predicted.argmax(axis=1), predicted)
 
+    def inputs(self, X: Any, *, name: str = "X", owner: str = "Run.inputs", min_rows: int = 0) -> torch.Tensor:
+        """Raw rows of the run's features as its model's input (see :meth:`Scaler.inputs`).
+
+        Raises
+        ------
+        InputValidationError
+            If ``X`` is not finite rows of the run's features.
+        """
+        return self.x_scaler.inputs(X, name=name, owner=owner, min_rows=min_rows)
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predictions in original units (regression) or class probabilities (classification)."""
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[1] != len(self.feature_names):
-            raise InputValidationError(
-                f"This run expects {len(self.feature_names)} features; got data of shape {X.shape}."
-            )
-        inputs = torch.as_tensor(self.x_scaler.transform(X), dtype=torch.float32)
-        return predict(self.model, inputs, self.task, self.result.y_scaler)
+        return predict(self.model, self.inputs(X, owner="Run.predict"), self.task, self.result.y_scaler)
 
 
 def train_run(

@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -23,7 +24,7 @@ from threadpoolctl import threadpool_limits
 from torch import Tensor, nn
 from torch.optim import Optimizer
 
-from .._validation import check_in, check_int
+from .._validation import check_in, check_int, check_rows
 from ..devices import resolve_device
 from ..exceptions import InputValidationError, TrainingDivergedError
 from ..specs import TASKS, Task, TrainConfig
@@ -91,6 +92,27 @@ class Scaler:
 
     def inverse(self, values: np.ndarray) -> np.ndarray:
         return np.asarray(values, dtype=np.float64) * self.scale + self.mean
+
+    def inputs(self, X: Any, *, name: str = "X", owner: str = "Scaler.inputs", min_rows: int = 0) -> Tensor:
+        """Raw rows as a model's input: checked (numbers, 2-D, one column per feature, finite, at least
+        ``min_rows`` rows), standardised, float32. The one path from a table's rows to a model.
+
+        Raises
+        ------
+        InputValidationError
+            If ``X`` is not such rows; the message names ``name`` and ``owner``.
+
+        Examples
+        --------
+        >>> Scaler(np.zeros(2), np.full(2, 2.0)).inputs([[2.0, -4.0]]).tolist()
+        [[1.0, -2.0]]
+        >>> Scaler(np.zeros(2), np.ones(2)).inputs([[1.0]], owner="Run.predict")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        hnnviz.exceptions.InputValidationError: The 'X' parameter of Run.predict must be rows of 2 features. ...
+        """
+        rows = check_rows(X, len(self.mean), name=name, owner=owner, min_rows=min_rows)
+        return torch.as_tensor(self.transform(rows), dtype=torch.float32)
 
 
 @dataclass(frozen=True)
@@ -269,7 +291,7 @@ def train_model(
     InputValidationError
         For mismatched shapes or a split that cannot be made.
     """
-    config = config or TrainConfig()
+    config = config or TrainConfig(defaults="mlp")
     check_in(task, TASKS, name="task", owner="train_model")
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
     if X.ndim != 2 or y.shape != (X.shape[0],):
@@ -284,7 +306,7 @@ def train_model(
     x_scaler = Scaler.fit(X[split.train])
     y_scaler = Scaler.fit(y[split.train].reshape(-1, 1).astype(np.float64)) if task == "regression" else None
     device = resolve_device(config.device, n_params=sum(p.numel() for p in model.parameters()))
-    inputs = torch.as_tensor(x_scaler.transform(X), dtype=torch.float32, device=device)
+    inputs = x_scaler.inputs(X, owner="train_model").to(device)
     targets = _targets(y, task, y_scaler).to(device)
     try:
         model.to(device)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..exceptions import InputValidationError
 
@@ -32,19 +32,6 @@ class EdgeComparison:
     only_b: tuple[Pair, ...]
     jaccard: float
 
-    def rows(self) -> list[dict[str, Any]]:
-        """One row per edge of the union, for a table: ``{"feature 1", "feature 2", "in"}``.
-
-        Examples
-        --------
-        >>> EdgeComparison((("a", "b"),), (), (("a", "c"),), 0.5).rows()[1]
-        {'feature 1': 'a', 'feature 2': 'c', 'in': 'only B'}
-        """
-        return [
-            {"feature 1": u, "feature 2": v, "in": where}
-            for where, pairs in (("both", self.shared), ("only A", self.only_a), ("only B", self.only_b))
-            for u, v in pairs
-        ]
 
 
 def edge_comparison(a: FilteredNetwork, b: FilteredNetwork) -> EdgeComparison:
@@ -66,6 +53,7 @@ def edge_comparison(a: FilteredNetwork, b: FilteredNetwork) -> EdgeComparison:
 
     Examples
     --------
+    >>> import numpy as np
     >>> from hnnviz import filter_network
     >>> rng = np.random.default_rng(0)
     >>> a, b = (filter_network(rng.normal(size=(40, 5)), list("abcde")) for _ in range(2))

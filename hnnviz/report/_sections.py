@@ -16,7 +16,7 @@ import numpy as np
 from .. import __version__
 from .._messages import order_name
 from ..data import Dataset
-from ..explanation import Attribution, FaithfulnessReport, inspect_simplex, order_split
+from ..explanation import Attribution, FaithfulnessReport
 from ..model import Run, describe_hnn
 from ..specs import PRIMARY_METRICS
 from ..viz import (
@@ -31,7 +31,7 @@ from ..viz import (
     ranking_figure,
     target_figure,
 )
-from ..workflows import Comparison
+from ..workflows import Analysis, Comparison
 from ._html import Figure, Parts, bullet_list, note, paragraph, table
 
 __all__ = [
@@ -48,7 +48,7 @@ _LIGHT_VIEW_NODES = 300  # above this many features the network is drawn with We
 #: The note (HTML) of a section that needs the rows of the run when no table was given.
 _NEEDS_ROWS = (
     "This section needs the rows the run was trained on: pass the table with "
-    "<code>hnnviz report RUN_DIR --data DATA</code> (or <code>build_report(run, dataset)</code>)."
+    "<code>hnnviz report RUN_DIR --data DATA</code> (or <code>build_report(analyse(run, dataset))</code>)."
 )
 
 
@@ -184,16 +184,14 @@ def _metrics_table(scores: Mapping[str, Mapping[str, float]]) -> tuple[tuple[str
     return ("part", *names), [(part, *(f"{values[m]:.4g}" for m in names)) for part, values in scores.items()]
 
 
-def simplices_section(
-    run: Run, dataset: Dataset | None, attribution: Attribution | None, explainable: bool, top: int
-) -> Parts:
-    if not explainable:
+def simplices_section(analysis: Analysis) -> Parts:
+    attribution, responses = analysis.attribution, analysis.inspections
+    if not analysis.explainable:
         return [note(_MLP_NOTE)]
     if attribution is None:
         return [note(_NEEDS_ROWS)]
-    ranked = attribution.ranking(top=top)
-    rows = None if dataset is None else dataset.X[run.result.split.train]
-    responses = [inspect_simplex(run, s.features, X=rows) for s in ranked]
+    ranked = attribution.ranking(top=len(responses))
+    top = len(responses)
     what = f"mean |{attribution.method}| over {attribution.n_rows} rows"
     cells = [
         (str(i), " · ".join(s.features), order_name(s.order, plural=False), f"{s.score:.4g}", r.unit_reading.label)
@@ -204,7 +202,7 @@ def simplices_section(
         Figure(ranking_figure(attribution, top=max(top, 10)), f"The most important simplices ({what})."),
         table(("rank", "simplex", "kind", what, "shape of its unit"), cells),
     ]
-    on_top = "the training rows drawn on top" if rows is not None else "no rows drawn (no data given)"
+    on_top = "the training rows drawn on top" if analysis.dataset is not None else "no rows drawn (no data given)"
     for i, response in enumerate(responses, start=1):
         held = f"the other features at the {response.reference_label}; {on_top}"
         parts += [
@@ -220,12 +218,12 @@ def simplices_section(
 _MLP_NOTE = "This run holds a dense MLP: its units read every feature, so there are no simplices to explain."
 
 
-def order_section(run: Run, dataset: Dataset | None, explainable: bool) -> Parts:
-    if not explainable:
+def order_section(analysis: Analysis) -> Parts:
+    if not analysis.explainable:
         return [note(_MLP_NOTE)]
-    if dataset is None:
+    split, run = analysis.order_split, analysis.run
+    if split is None:
         return [note(_NEEDS_ROWS)]
-    split = order_split(run, dataset.X[run.result.split.test])
     mean, size = split.mean(axis=0), np.abs(split[:, 1:]).mean(axis=0)
     unit = "the target's units" if run.task == "regression" else "logits of each row's predicted class"
     names = [order_name(k) for k in range(split.shape[1] - 1)]

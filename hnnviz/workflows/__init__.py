@@ -8,12 +8,26 @@ of fits on Dask.
 Modules: ``_compare``, ``_lab``, ``_jobs``, ``_timing`` and the ``sweep`` sub-package.
 """
 
+from ._analysis import (
+    BASELINE_MODELS,
+    CHECK_CONFIG,
+    CHECK_RANDOM_ORDERINGS,
+    Analysis,
+    Progress,
+    analyse,
+    baseline_comparison,
+    check_table,
+)
 from ._compare import Comparison, ModelRecord, compare_models, fit_classical, parse_model_name
 from ._jobs import ComparisonJob, Job, JobState, LabJob, TrainingJob
 from ._lab import LabResult, run_lab
 from ._timing import bootstrap_seconds, epoch_seconds, explain_seconds
 
 __all__ = [
+    "BASELINE_MODELS",
+    "CHECK_CONFIG",
+    "CHECK_RANDOM_ORDERINGS",
+    "Analysis",
     "Comparison",
     "ComparisonJob",
     "Job",
@@ -21,8 +35,12 @@ __all__ = [
     "LabJob",
     "LabResult",
     "ModelRecord",
+    "Progress",
     "TrainingJob",
+    "analyse",
+    "baseline_comparison",
     "bootstrap_seconds",
+    "check_table",
     "compare_models",
     "epoch_seconds",
     "explain_seconds",

@@ -362,7 +362,7 @@ def compare_models(
     >>> X = rng.normal(size=(60, 5))
     >>> ds = Dataset(X=X, feature_names=tuple("abcde"), y=X[:, 0] * X[:, 1] + X[:, 2], target="y",
     ...              task="regression")
-    >>> comp = compare_models(ds, seeds=(0,), models=("hnn", "linear"), config=TrainConfig(epochs=2))
+    >>> comp = compare_models(ds, seeds=(0,), models=("hnn", "linear"), config=TrainConfig(defaults="mlp", epochs=2))
     >>> [(row["model"], row["metric"], row["n_params"]) for row in comp.summary()]
     [('hnn', 'r2', 694.0), ('linear', 'r2', 6.0)]
     """

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from ..data import Dataset
 from ..exceptions import HNNVizError, InputValidationError
 from ..model import EpochRecord, Run, split_rows, train_run
-from ..specs import BASE_MODELS, LAB_CONFIG, IFNSpec, ModelSpec, TrainConfig
+from ..specs import BASE_MODELS, LAB_CONFIG, IFNSpec, ModelSpec, PlantedSpec, TrainConfig
 from ._compare import Comparison, compare_models
 from ._lab import run_lab
 
@@ -161,7 +161,7 @@ class TrainingJob(Job):
     --------
     >>> from hnnviz.data import load_sample
     >>> job = TrainingJob(load_sample("diabetes"), {"hnn": ModelSpec("hnn", channels=1)},
-    ...                   TrainConfig(epochs=3), IFNSpec()).start()
+    ...                   TrainConfig(defaults="mlp", epochs=3), IFNSpec()).start()
     >>> job.wait(60), job.state, len(job.history["hnn"]), sorted(job.runs)
     (True, 'done', 3, ['hnn'])
     """
@@ -201,8 +201,8 @@ class TrainingJob(Job):
         --------
         >>> from hnnviz.data import load_sample
         >>> ds = load_sample("diabetes")
-        >>> run = train_run(ds, ModelSpec(channels=1), config=TrainConfig(epochs=2))
-        >>> job = TrainingJob.restored(ds, {"HNN": run}, TrainConfig(epochs=2))
+        >>> run = train_run(ds, ModelSpec(channels=1), config=TrainConfig(defaults="mlp", epochs=2))
+        >>> job = TrainingJob.restored(ds, {"HNN": run}, TrainConfig(defaults="mlp", epochs=2))
         >>> job.state, job.runs["HNN"] is run, len(job.history["HNN"])
         ('done', True, 2)
         """
@@ -310,8 +310,11 @@ class LabJob(Job):
 
     Parameters
     ----------
+    planted : PlantedSpec, optional
+        The data to plant (default ``PlantedSpec()``).
     **options
-        Passed to :func:`~hnnviz.workflows.run_lab`.
+        Passed to :func:`~hnnviz.workflows.run_lab` (``seed``, ``ifn``, ``spec``, ``config``, ``explain_method``,
+        ``k``).
 
     Attributes
     ----------
@@ -321,8 +324,8 @@ class LabJob(Job):
         The training's epoch cap.
     """
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(lambda _: run_lab(**options, callback=self._epoch))
+    def __init__(self, planted: PlantedSpec | None = None, /, **options: Any) -> None:
+        super().__init__(lambda _: run_lab(planted, **options, callback=self._epoch))
         self.history: list[EpochRecord] = []
         self.max_epochs = options.get("config", LAB_CONFIG).epochs
 

@@ -15,20 +15,20 @@ with :func:`hnnviz.explanation.explain` and score.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .._validation import check_in, check_int
-from ..data import PlantedData, Task, make_planted
+from ..data import PlantedData, make_planted
 from ..exceptions import InputValidationError
 from ..explanation import Attribution, SimplexScore, explain, precision_at_k, recall_at_k, structure_recall
 from ..explanation._recovery import _group_sets, _hit
 from ..model import EpochRecord, Run, train_run
 from ..network import check_ifn
-from ..specs import EXPLAIN_METHODS, LAB_CONFIG, LAB_SPEC, IFNSpec, ModelSpec, TrainConfig
+from ..specs import EXPLAIN_METHODS, LAB_CONFIG, LAB_SPEC, IFNSpec, ModelSpec, PlantedSpec, TrainConfig
 
 __all__ = ['LabResult', 'run_lab']
 
@@ -90,15 +90,9 @@ class LabResult:
 
 
 def run_lab(
-    n_rows: int = 3000,
-    n_features: int = 24,
-    interactions: Sequence[int] = (2, 3, 4),
+    planted: PlantedSpec | None = None,
+    /,
     *,
-    noise: float = 0.25,
-    task: Task = "regression",
-    within_group_correlation: float = 0.64,
-    hierarchical: bool = True,
-    kinds: Sequence[str] | None = None,
     seed: int | np.random.Generator | None = 0,
     ifn: IFNSpec | None = None,
     spec: ModelSpec = LAB_SPEC,
@@ -106,13 +100,18 @@ def run_lab(
     explain_method: str = "ablation",
     k: int | None = None,
     callback: Callable[[EpochRecord], bool | None] | None = None,
+    **changes: Any,
 ) -> LabResult:
     """Plant groups, train an HNN on them, explain it, and score what it recovered.
 
     Parameters
     ----------
-    n_rows, n_features, interactions, noise, task, within_group_correlation, hierarchical, kinds, seed
-        Passed to :func:`make_planted`; ``seed`` seeds the data only.
+    planted : PlantedSpec, optional
+        The data to plant (default ``PlantedSpec()``), passed to :func:`hnnviz.data.make_planted`.
+    seed : int, numpy.random.Generator or None, default 0
+        Seeds the data only.
+    **changes
+        :class:`~hnnviz.specs.PlantedSpec` fields to set instead, e.g. ``n_rows=500``.
     ifn : IFNSpec, optional
         The similarity and information filtering network (default ``IFNSpec()``, see
         :func:`hnnviz.network.filter_network`).
@@ -155,10 +154,7 @@ def run_lab(
     if config.test_size == 0:
         raise InputValidationError(f"The 'config' parameter of {owner} must keep test rows. Got test_size=0 instead.")
     start = time.perf_counter()
-    planted = make_planted(
-        n_rows, n_features, interactions, task=task, noise=noise, within_group_correlation=within_group_correlation,
-        hierarchical=hierarchical, kinds=kinds, seed=seed,
-    )  # fmt: skip
+    planted = make_planted(planted, seed=seed, **changes)
     k = len(planted.groups) if k is None else check_int(k, name="k", owner=owner, low=1)
     run = train_run(planted.dataset, spec, config=config, ifn=ifn, callback=callback)
     X, split = planted.dataset.X, run.result.split

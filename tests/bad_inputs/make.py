@@ -50,7 +50,7 @@ def make_constant_on_train(folder: Path) -> Path:
     rows = 60
     df = _features(rows, 5, seed=1)
     df["y"] = (df["a"] + df["b"] * df["c"]).round(3)
-    config = TrainConfig()
+    config = TrainConfig(defaults="mlp")
     split = split_rows(rows, None, "regression", val_size=config.val_size, test_size=config.test_size, seed=0)
     df["rare"] = 0.0
     df.loc[np.concatenate([split.val[:2], split.test[:2]]), "rare"] = 1.0

@@ -37,11 +37,11 @@ from typing import Any
 
 import numpy as np
 
-from ..._validation import check_in, check_int
+from ..._validation import check_int
 from ...exceptions import InputValidationError
-from ...model import ACTIVATIONS, EpochRecord, Run, Scaler, Split, TrainResult
+from ...model import EpochRecord, Run, Scaler, Split, TrainResult
 from ...network import FilteredNetwork
-from ...specs import MODEL_KINDS, IFNSpec, ModelSpec
+from ...specs import IFNSpec, ModelSpec
 from ._checks import (
     _dict_of,
     _fail,
@@ -257,13 +257,6 @@ def _read_spec(doc: dict[str, Any], path: Path) -> ModelSpec:
     activation = _get(doc, "spec.activation", path, _is_str, "a string")
     readout_width = _get(doc, "spec.readout_width", path, _is_int, "an int")
     with _invalid(path, "invalid model spec"):
-        owner = f"{RUN_FILE} spec"
-        check_in(kind, MODEL_KINDS, name="kind", owner=owner)
-        check_in(activation, ACTIVATIONS, name="activation", owner=owner)
-        check_int(channels, name="channels", owner=owner, low=1)
-        check_int(readout_width, name="readout_width", owner=owner, low=1)
-        if max_order is not None:
-            check_int(max_order, name="max_order", owner=owner, low=0)
         return ModelSpec(kind, channels, max_order, activation, readout_width)
 
 

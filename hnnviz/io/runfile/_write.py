@@ -61,12 +61,12 @@ def save_run(run: Run, directory: str | os.PathLike[str]) -> Path:
     --------
     >>> import tempfile
     >>> from hnnviz.data import Dataset
-    >>> from hnnviz.specs import ModelSpec
+    >>> from hnnviz.io import load_run
     >>> from hnnviz.model import train_run
-    >>> from hnnviz.specs import TrainConfig
+    >>> from hnnviz.specs import ModelSpec, TrainConfig
     >>> X = np.random.default_rng(0).normal(size=(60, 5))
     >>> data = Dataset(X=X, feature_names=tuple("abcde"), y=X[:, 0] * X[:, 1], target="y", task="regression")
-    >>> run = train_run(data, ModelSpec(channels=1), config=TrainConfig(epochs=2))
+    >>> run = train_run(data, ModelSpec(channels=1), config=TrainConfig(defaults="mlp", epochs=2))
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     files = sorted(p.name for p in save_run(run, folder).iterdir())
     ...     loaded = load_run(folder)

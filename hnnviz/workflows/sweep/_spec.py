@@ -15,7 +15,6 @@ from typing import Any
 from ..._validation import check_in, check_int, short_repr
 from ...data import SAMPLES, Dataset, load_dataset, load_sample, sample_data_dir
 from ...exceptions import InputValidationError
-from ...model import ACTIVATIONS
 from ...specs import MODEL_KINDS, IFNSpec, ModelSpec, TrainConfig, default_config
 from .._compare import parse_model_name
 from ._tasks import FitTask, StabilityTask, Task
@@ -297,17 +296,8 @@ def _options(cls: type, value: Any, section: str, owner: str, exclude: str | Non
 
 
 def _model_spec(value: Any, owner: str) -> ModelSpec:
-    """The ``[model]`` table: ModelSpec checks only its kind, so the other fields are checked here."""
-    table = {} if value is None else value
-    if isinstance(table, Mapping):
-        for key in ("channels", "readout_width"):
-            if key in table:
-                check_int(table[key], name=f"model.{key}", owner=owner, low=1)
-        if "max_order" in table:
-            check_int(table["max_order"], name="model.max_order", owner=owner, low=0)
-        if "activation" in table:
-            check_in(table["activation"], ACTIVATIONS, name="model.activation", owner=owner)
-    return _options(ModelSpec, table, "model", owner, exclude="kind")
+    """The ``[model]`` table (the kind comes from ``models``)."""
+    return _options(ModelSpec, value, "model", owner, exclude="kind")
 
 
 def _stability(value: Any, owner: str) -> StabilitySpec | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,7 +56,7 @@ class FitTask:
             "split": {"val_size": self.config.val_size, "test_size": self.config.test_size},
         }
         if parse_model_name(self.model)[0] not in _CLASSICAL:
-            key |= {"training": asdict(self.config), "network": asdict(self.spec), "ifn": self.ifn.to_dict()}
+            key |= {"training": self.config.to_dict(), "network": self.spec.to_dict(), "ifn": self.ifn.to_dict()}
         return key
 
     def run(self) -> dict[str, Any]:
