@@ -126,3 +126,46 @@ def order_name(k: int, *, plural: bool = True) -> str:
     """
     names = ORDER_NAMES if plural else _UNIT_NAMES
     return names[k] if k < len(names) else f"order {k}"
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, its white space folded and a final full stop dropped (to end a longer message).
+
+    Examples
+    --------
+    >>> one_line("Bad  value.\n  Try again.")
+    'Bad value. Try again'
+    """
+    return " ".join(text.split()).rstrip(".")
+
+
+def json_kind(value: Any) -> str:
+    """A JSON value for a message: its JSON type and a clipped repr.
+
+    Examples
+    --------
+    >>> json_kind("2"), json_kind(None), json_kind([1, 2])
+    ("string '2'", 'null', 'array [1, 2]')
+    """
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "int", float: "float"}
+    if value is None:
+        return "null"
+    return f"{names.get(type(value), type(value).__name__)} {clip(repr(value), 40)}"
+
+
+def size_text(n: int) -> str:
+    """Bytes for people: ``512 bytes``, ``3.0 MiB``, ``2.0 GiB``.
+
+    Examples
+    --------
+    >>> size_text(512), size_text(3 * 2**20)
+    ('512 bytes', '3.0 MiB')
+    """
+    if n < 1024:
+        return f"{n} bytes"
+    value, unit = n / 1024, "KiB"
+    for larger in ("MiB", "GiB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, larger
+    return f"{value:.1f} {unit}"

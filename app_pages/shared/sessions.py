@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from app_pages.shared import state
-from app_pages.shared.state import SAMPLE_PREFIX, AppState, Upload
+from app_pages.shared.state import SAMPLE_PREFIX, AppState, Selection, Upload
 from hnnviz.data import SAMPLES
 from hnnviz.exceptions import HNNVizError, InputValidationError
 from hnnviz.io import Bundle, read_bundle, write_bundle
@@ -32,16 +32,9 @@ def export_session(app: AppState, *, include_data: bool) -> bytes:
         If the table cannot be read or written exactly.
     """
     selection = app.selection
-    settings: dict[str, Any] = {
-        "source": selection.source,
-        "source_name": app.source_name(selection.source),
-        "sheet": selection.sheet,
-        "target": selection.target,
-        "task": selection.task,
-        "seed": selection.seed,
-        "max_rows": selection.max_rows,
-        "lesson": app.lesson,
-    }
+    settings: dict[str, Any] = selection.to_dict()
+    del settings["ifn"]  # the bundle holds the network options itself (Bundle.ifn)
+    settings |= {"source_name": app.source_name(selection.source), "lesson": app.lesson}
     job = app.training
     runs = dict(job.runs) if job is not None and job.finished else {}
     if runs:
@@ -68,11 +61,14 @@ def import_session(app: AppState, payload: bytes) -> str:
     """
     bundle = read_bundle(payload)
     settings = bundle.settings
-    _restore_table(app, bundle)
+    try:
+        saved = Selection.from_dict({**settings, "ifn": bundle.ifn.to_dict()})
+    except InputValidationError as err:
+        raise InputValidationError(f"The bundle's settings are not valid: {err}") from err
+    _restore_table(app, bundle, saved)
     app.selection = replace(
-        app.selection, target=_text(settings, "target"), task=_text(settings, "task"), ifn=bundle.ifn,
-        seed=_count(settings, "seed", 0), max_rows=_count(settings, "max_rows", None),
-    )  # fmt: skip
+        app.selection, target=saved.target, task=saved.task, ifn=saved.ifn, seed=saved.seed, max_rows=saved.max_rows
+    )
     app.lesson = bool(settings.get("lesson", app.lesson))
     restored = [app.source_label(app.selection.source)]
     if bundle.runs:
@@ -83,9 +79,9 @@ def import_session(app: AppState, payload: bytes) -> str:
     return "Restored " + " and ".join(restored) + "."
 
 
-def _restore_table(app: AppState, bundle: Bundle) -> None:
+def _restore_table(app: AppState, bundle: Bundle, saved: Selection) -> None:
     """The bundle's own table if it has one, else the bundled sample it names; otherwise say what is missing."""
-    source = _text(bundle.settings, "source") or ""
+    source = saved.source
     if bundle.data is not None:
         name = bundle.data_name or "data"
         name = name if name.lower().endswith(".csv") else f"{name.rsplit('.', 1)[0]}.csv"
@@ -93,9 +89,10 @@ def _restore_table(app: AppState, bundle: Bundle) -> None:
     elif source.startswith(SAMPLE_PREFIX) and source.removeprefix(SAMPLE_PREFIX) in SAMPLES:
         app.selection = app.selection.with_source(source)
     elif source in app.uploads:
-        app.selection = app.selection.with_source(source, _text(bundle.settings, "sheet"))
+        app.selection = app.selection.with_source(source, saved.sheet)
     else:
-        name = _text(bundle.settings, "source_name") or "its table"
+        name = bundle.settings.get("source_name")
+        name = name if isinstance(name, str) and name else "its table"
         raise InputValidationError(f"The bundle does not hold its table: upload {name} first, then open it again.")
 
 
@@ -106,23 +103,6 @@ def _training_config(saved: Any) -> TrainConfig:
         return TrainConfig.from_dict(saved)
     except InputValidationError as err:
         raise InputValidationError(f"The bundle's training settings are not valid: {err}") from err
-
-
-def _text(settings: dict[str, Any], key: str) -> str | None:
-    value = settings.get(key)
-    if value is not None and not isinstance(value, str):
-        raise InputValidationError(f"The bundle's setting {key!r} must be text. Got {type(value).__name__}.")
-    return value
-
-
-def _count(settings: dict[str, Any], key: str, default: int | None) -> int | None:
-    """A non-negative int setting (or its default when absent or null)."""
-    value = settings.get(key, default)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InputValidationError(f"The bundle's {key!r} must be an int >= 0. Got {value!r}.")
-    return value
 
 
 def safe_import(app: AppState, payload: bytes) -> tuple[bool, str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,7 @@ from hnnviz.data import (
     sample_data_dir,
     sample_rows,
 )
-from hnnviz.exceptions import HNNVizError
+from hnnviz.exceptions import HNNVizError, InputValidationError
 from hnnviz.explanation import Attribution, SimplexResponse
 from hnnviz.network import FilteredNetwork, filter_network
 from hnnviz.specs import IFNSpec, ModelSpec
@@ -182,6 +182,29 @@ class Selection:
         """The bundled sample's name, or None for an upload."""
         return self.source.removeprefix(SAMPLE_PREFIX) if self.source.startswith(SAMPLE_PREFIX) else None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The choices as a JSON-ready dict (the inverse of :meth:`from_dict`); the network options as
+        :meth:`hnnviz.specs.IFNSpec.to_dict`."""
+        return {
+            "source": self.source, "sheet": self.sheet, "target": self.target, "task": self.task,
+            "ifn": self.ifn.to_dict(), "seed": self.seed, "max_rows": self.max_rows,
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Selection:
+        """The selection written by :meth:`to_dict`; a key it lacks keeps its default.
+
+        Raises
+        ------
+        InputValidationError
+            If a value has the wrong type: text (or null) for the source, sheet, target and task, an int >= 0
+            (or null for ``max_rows``) for the counts, valid network options.
+        """
+        default = cls()
+        texts = {key: _text(d, key, getattr(default, key)) for key in ("source", "sheet", "target", "task")}
+        ifn = IFNSpec.from_dict(d["ifn"]) if "ifn" in d else default.ifn
+        return cls(**texts, ifn=ifn, seed=_count(d, "seed", default.seed), max_rows=_count(d, "max_rows", None))
+
     def with_source(self, source: str, sheet: str | None = None) -> Selection:
         """Another table: the target falls back to the sample's own (none for an upload), the task to inferred."""
         other = replace(self, source=source, sheet=sheet, task=None, max_rows=None)
@@ -233,6 +256,23 @@ class AppState:
         """What a menu shows for a source."""
         kind = "sample" if source.startswith(SAMPLE_PREFIX) else "uploaded"
         return f"{self.source_name(source)} ({kind})"
+
+
+def _text(d: Mapping[str, Any], key: str, default: str | None) -> str | None:
+    value = d.get(key, default)
+    if value is not None and not isinstance(value, str):
+        raise InputValidationError(f"The setting {key!r} must be text. Got {type(value).__name__} instead.")
+    return value
+
+
+def _count(d: Mapping[str, Any], key: str, default: int | None) -> int | None:
+    """A non-negative int setting (or its default when absent or null)."""
+    value = d.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputValidationError(f"The setting {key!r} must be an int >= 0. Got {value!r} instead.")
+    return value
 
 
 def app_state() -> AppState:

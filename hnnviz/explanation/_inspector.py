@@ -162,6 +162,7 @@ def inspect_simplex(
     >>> response = inspect_simplex(run, ["x02", "x01"], X=data.X)
     >>> response.order, response.unit.shape, response.rows.shape, response.reference_label
     (1, (41, 41), (200, 2), 'training mean')
+    >>> from hnnviz.explanation import SHAPE_LABELS
     >>> response.unit_reading.label in SHAPE_LABELS
     True
     """

@@ -58,6 +58,7 @@ def structure_recall(
 
     Examples
     --------
+    >>> import numpy as np
     >>> from hnnviz.network import tmfg
     >>> W = np.full((6, 6), 0.1)
     >>> W[:4, :4] = 0.9
@@ -152,6 +153,7 @@ def precision_at_k(groups: Groups, attribution: Attribution | Groups, k: int) ->
 
     Examples
     --------
+    >>> import numpy as np
     >>> from hnnviz.explanation import Attribution
     >>> attr = Attribution(
     ...     method="gxa",
@@ -175,6 +177,7 @@ def recall_at_k(groups: Groups, attribution: Attribution | Groups, k: int) -> fl
 
     Examples
     --------
+    >>> import numpy as np
     >>> from hnnviz.explanation import Attribution
     >>> attr = Attribution(
     ...     method="gxa",

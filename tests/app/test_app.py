@@ -475,7 +475,7 @@ def test_explaining_one_row_every_method_knock_out_and_faithfulness(at):
     expected = order_split(job.runs["HNN"], job.dataset.X[[row]])[0]
     assert np.allclose(array(waterfall["y"])[: len(expected)], expected)
     open_tab(at, Keys.EXPLAIN_TAB, "Knock out")
-    overall = app_state(at).attributions[(id(job.runs["HNN"]), "gxa", None)]
+    overall = app_state(at).attributions[(job.runs["HNN"].fingerprint, "gxa", None)]
     at.multiselect(key=Keys.EXPLAIN_KNOCKOUT).set_value([overall.ranking(top=1)[0].features]).run()
     assert_ok(at)
     assert "Test R²" in metrics(at)
@@ -500,16 +500,16 @@ def test_the_inspector_looks_inside_the_chosen_simplex(at):
     assert_ok(at)
     job = app_state(at).training
     run = job.runs["HNN"]
-    ranked = [s.features for s in app_state(at).attributions[(id(run), "gxa", None)].ranking()]
+    ranked = [s.features for s in app_state(at).attributions[(run.fingerprint, "gxa", None)].ranking()]
     assert at.selectbox(key=Keys.INSPECT_SIMPLEX).value == ranked[0]
-    shares = app_state(at).attributions[(id(run), "gxa", None)].order_shares()
+    shares = app_state(at).attributions[(run.fingerprint, "gxa", None)].order_shares()
     expected = f"Share of all |attribution| by order: inputs {shares[0]:.0%}, edges {shares[1]:.0%}"
     assert any(caption.startswith(expected) for caption in shown(at.caption))
     edge = next(features for features in ranked[1:] if len(features) == 2)
     at.session_state[Keys.INSPECT_SIMPLEX] = edge  # what a click on its bar or on its edge sets
     at.run()
     assert_ok(at)
-    response = app_state(at).inspections[(id(run), edge, "mean", None)]
+    response = app_state(at).inspections[(run.fingerprint, edge, "mean", None)]
     (surface,) = traces(at, "surface")
     assert np.allclose(array(surface["z"]), response.unit.T)  # rows of the map: second feature
     assert f"**Shape:** {response.unit_reading.text}" in shown(at.markdown)
@@ -522,11 +522,11 @@ def test_the_inspector_looks_inside_the_chosen_simplex(at):
     row = at.selectbox(key=Keys.EXPLAIN_ROW).value
     at.segmented_control(key=Keys.INSPECT_REFERENCE).set_value(row).run()
     assert_ok(at)
-    assert np.array_equal(app_state(at).inspections[(id(run), edge, row, None)].reference, job.dataset.X[row])
+    assert np.array_equal(app_state(at).inspections[(run.fingerprint, edge, row, None)].reference, job.dataset.X[row])
 
     at.button(key=Keys.REPORT_MAKE).click().run()  # the offline report of this run, for download
     assert_ok(at)
-    page = app_state(at).reports[id(run)]
+    page = app_state(at).reports[run.fingerprint]
     assert page.startswith("<!DOCTYPE html>") and "planted_shapes" in page and 'id="faithfulness"' in page
     assert at.get("download_button")
 
@@ -552,10 +552,8 @@ def test_a_lab_without_groups_says_why(at):
     at.session_state[Keys.LAB_GROUPS] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [0, 1, 2]}
     at.run()
     at.button(key=Keys.LAB_START).click().run()
-    assert app_state(at).lab.wait(WAIT)
-    at.run()
-    assert not at.exception
-    assert "The 'interactions' parameter of make_planted must be a non-empty sequence" in shown(at.error)[0]
+    assert not at.exception and app_state(at).lab is None  # refused before any work starts
+    assert "The 'interactions' parameter of PlantedSpec must be a non-empty sequence" in shown(at.error)[0]
 
 
 # ---- lesson mode, saving and sharing ----------------------------------------------------------------------
@@ -588,6 +586,20 @@ def test_a_saved_session_reopens_with_its_table_and_models(at):
     assert np.array_equal(before.runs["HNN"].predict(X), after.runs["HNN"].predict(after.dataset.X))
     visit(other, "explain")
     assert_ok(other)
+
+
+def test_a_session_saved_by_the_flat_layout_version_reopens_with_the_same_models(at):
+    """tests/fixtures/legacy/session_wine.zip was written by main at 2db17dc, before the stage sub-packages."""
+    legacy = ROOT / "tests" / "fixtures" / "legacy"
+    payload = (legacy / "session_wine.zip").read_bytes()
+    at.sidebar.file_uploader(key=Keys.SHARE_IMPORT).set_value(("session.zip", payload, "application/zip")).run()
+    assert_ok(at)
+    assert at.sidebar.selectbox(key=Keys.SOURCE).value == "sample:wine"
+    job, want = app_state(at).training, json.loads((legacy / "session_wine_expected.json").read_text())
+    for name in ("HNN", "MLP"):
+        np.testing.assert_array_equal(job.runs[name].predict(job.dataset.X[:25]), np.array(want[name]))
+    visit(at, "explain")
+    assert_ok(at)
 
 
 def test_a_session_without_its_table_names_what_to_upload(at):
@@ -670,7 +682,7 @@ def test_the_app_trains_and_explains_exactly_as_the_api_with_the_same_seed(at):
     assert np.array_equal(run.result.split.test, alone.result.split.test)
     assert run.result.metrics == alone.result.metrics
     assert np.array_equal(run.predict(ds.X), alone.predict(ds.X))
-    in_app = app_state(at).attributions[(id(run), "gxa", None)]
+    in_app = app_state(at).attributions[(run.fingerprint, "gxa", None)]
     direct = explain(alone, ds.X[alone.result.split.test])
     assert all(np.array_equal(a, b) for a, b in zip(in_app.scores, direct.scores, strict=True))
     assert at.query_params["seed"] == "3"  # and the seed is in the link

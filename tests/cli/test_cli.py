@@ -442,7 +442,7 @@ def test_lab_plants_the_kinds_asked_for(capsys: pytest.CaptureFixture[str]) -> N
 
 
 @pytest.mark.parametrize(("argv", "message"), [(["--groups", "2,x"], "--groups takes comma-separated sizes"),
-                                               (["--kinds", "max,min,sine"], "'kinds' parameter of make_planted"),
+                                               (["--kinds", "max,min,sine"], "'kinds' parameter of PlantedSpec"),
                                                (["--features", "4", "--groups", "3,3"], "")])  # fmt: skip
 def test_lab_bad_options_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
     code, out, err = run(capsys, "lab", "--rows", "100", *argv)

@@ -178,7 +178,7 @@ def test_rejects_bad_arguments(regression_run, rows, kwargs: dict, match: str) -
 
 
 def test_rejects_bad_rows_and_dense_models(regression_run, rows) -> None:
-    with pytest.raises(InputValidationError, match="expects 10 features; got data of shape"):
+    with pytest.raises(InputValidationError, match=r"The 'X' parameter of explain must be rows of 10 features\. Got"):
         explain(regression_run, rows[:, :5])
     bad = rows.copy()
     bad[0, 0] = np.nan

@@ -25,8 +25,9 @@ from hnnviz.exceptions import InputValidationError, ModelFileError
 from hnnviz.explanation import explain, inspect_simplex
 from hnnviz.io import load_run, save_run
 from hnnviz.model import train_run
-from hnnviz.report import BASELINE_MODELS, baseline_comparison, build_report, write_report
+from hnnviz.report import build_report, write_report
 from hnnviz.specs import ModelSpec, TrainConfig
+from hnnviz.workflows import BASELINE_MODELS, analyse, baseline_comparison
 
 SECTIONS = ("provenance", "data", "network", "model", "simplices", "orders", "faithfulness")
 #: Column names, a target, class labels and a file name that would run script if pasted into HTML unescaped.
@@ -248,7 +249,7 @@ def test_report_without_data_says_how_to_add_it(hostile_run_dir: Path, tmp_path:
 def test_report_of_a_dense_mlp_explains_no_simplices() -> None:
     data = load_sample("wine")
     run = train_run(data, ModelSpec(kind="mlp", channels=1), config=TrainConfig(defaults="mlp", epochs=2))
-    page = build_report(run, data)
+    page = build_report(analyse(run, data))
     for anchor in ("simplices", "orders", "faithfulness"):
         assert "dense MLP" in _section(page, anchor) and "plotly-graph-div" not in _section(page, anchor)
     assert [row[0] for row in _Page(page).table("model", "seed")[1:]] == ["mlp", *BASELINE_MODELS]
@@ -256,15 +257,15 @@ def test_report_of_a_dense_mlp_explains_no_simplices() -> None:
 
 def test_same_inputs_give_the_same_page(hostile_run_dir: Path) -> None:
     run, created = load_run(hostile_run_dir), datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
-    first = build_report(run, created=created, provenance={"run directory": "<runs>"})
-    assert first == build_report(run, created=created, provenance={"run directory": "<runs>"})
+    first = build_report(analyse(run), created=created, provenance={"run directory": "<runs>"})
+    assert first == build_report(analyse(run), created=created, provenance={"run directory": "<runs>"})
     assert _Page(first).facts()["created"] == "2025-01-02 03:04 UTC" and "&lt;runs&gt;" in first
 
 
 def test_report_refuses_a_table_that_is_not_the_runs(wine_run_dir: Path, tmp_path: Path) -> None:
     run = load_run(wine_run_dir)
     with pytest.raises(InputValidationError, match=r"Data set 'diabetes' is not the table this run was trained on"):
-        build_report(run, load_sample("diabetes"))
+        analyse(run, load_sample("diabetes"))
     wine = pd.read_csv(sample_data_dir() / "wine.csv")
     wine.iloc[:100].to_csv(tmp_path / "wine.csv", index=False)  # the run's split reaches beyond row 100
     with pytest.raises(InputValidationError, match=r"Data set 'wine' is not the table"):
@@ -272,11 +273,11 @@ def test_report_refuses_a_table_that_is_not_the_runs(wine_run_dir: Path, tmp_pat
     assert not (tmp_path / "report.html").exists()
 
 
-def test_build_report_checks_top() -> None:
+def test_analyse_checks_top() -> None:
     data = load_sample("wine")
     run = train_run(data, ModelSpec(channels=1), config=TrainConfig(defaults="mlp", epochs=1))
-    with pytest.raises(InputValidationError, match=r"The 'top' parameter of build_report must be an int in \[1, inf\]"):
-        build_report(run, top=0)
+    with pytest.raises(InputValidationError, match=r"The 'top' parameter of analyse must be an int in \[1, inf\]"):
+        analyse(run, top=0)
 
 
 def test_cli_report_end_to_end(wine_run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

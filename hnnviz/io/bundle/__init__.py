@@ -50,22 +50,13 @@ from typing import IO, Any
 
 import pandas as pd
 
+from ..._messages import clip, json_kind, one_line
 from ...exceptions import BundleError, InputValidationError, ModelFileError
 from ...model import Run
 from ...specs import IFNSpec
 from ..runfile._read import RunLimits, load_run
 from ..runfile._write import RUN_FILE, SIMILARITY_FILE, WEIGHTS_FILE, save_run
-from ._archive import (
-    Allowlist,
-    BundleLimits,
-    clipped,
-    json_kind,
-    one_line,
-    read_members,
-    read_source,
-    shown,
-    source_name,
-)
+from ._archive import Allowlist, BundleLimits, read_members, read_source, shown, source_name
 
 __all__ = [
     "ATTRIBUTIONS",
@@ -183,7 +174,7 @@ def _described(value: Any) -> str:
     """A dict by its bad keys, anything else by its type (a DataFrame's repr would fill the message)."""
     if isinstance(value, dict):
         keys = [k for k in value if not isinstance(k, str) or not _RUN_NAME.fullmatch(k)]
-        return f"a dict with keys {clipped(repr(keys or list(value)), 80)}"
+        return f"a dict with keys {clip(repr(keys or list(value)), 80)}"
     return f"a {type(value).__name__}"
 
 
@@ -193,7 +184,7 @@ def _refusing(prefix: str) -> Iterator[None]:
     try:
         yield
     except BundleError as err:
-        raise BundleError(clipped(f"{prefix}: {one_line(str(err))}.", _MAX_MESSAGE)) from err
+        raise BundleError(clip(f"{prefix}: {one_line(str(err))}.", _MAX_MESSAGE)) from err
 
 
 # ---- writing -----------------------------------------------------------------------------------------
@@ -276,12 +267,12 @@ def _table_csv(table: pd.DataFrame) -> bytes:
     names = list(table.columns)
     if not names or not all(isinstance(n, str) and n for n in names) or len(set(names)) != len(names):
         raise BundleError(
-            f"the table's columns must have distinct non-empty string names; got {clipped(repr(names), 80)}"
+            f"the table's columns must have distinct non-empty string names; got {clip(repr(names), 80)}"
         )
     payload = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
     expected, back = table.reset_index(drop=True), _csv_table(payload)
     if list(back.columns) != names:
-        raise BundleError(f"the table's column names {clipped(repr(names), 80)} would not come back from CSV")
+        raise BundleError(f"the table's column names {clip(repr(names), 80)} would not come back from CSV")
     changed = next((n for n in names if not back[n].equals(expected[n])), None)
     if changed is not None:
         raise BundleError(
@@ -412,7 +403,7 @@ def _check_keys(document: dict[str, Any], where: str, keys: tuple[str, ...]) -> 
     unknown = [k for k in document if k not in keys]
     if missing or unknown:
         raise BundleError(
-            f"{where} must hold exactly the keys {list(keys)}; missing {missing}, unknown {clipped(repr(unknown), 60)}"
+            f"{where} must hold exactly the keys {list(keys)}; missing {missing}, unknown {clip(repr(unknown), 60)}"
         )
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..._messages import clip, one_line, size_text
 from ..._validation import check_int, check_number
 from ...exceptions import BundleError
 
@@ -30,13 +31,9 @@ __all__ = [
     "MIB",
     "Allowlist",
     "BundleLimits",
-    "clipped",
-    "json_kind",
-    "one_line",
     "read_members",
     "read_source",
     "shown",
-    "size_text",
     "source_name",
 ]
 
@@ -319,34 +316,6 @@ def _check_header(name: str, payload: bytes) -> bytes:
 # ---- messages ----------------------------------------------------------------------------------------
 
 
-def one_line(text: str) -> str:
-    return " ".join(text.split()).rstrip(".")
-
-
-def clipped(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def shown(name: str) -> str:
     """A member name for a message: quoted with control characters escaped, and clipped."""
-    return clipped(repr(name), 70)
-
-
-def json_kind(value: Any) -> str:
-    """A JSON value for a message: its JSON type and a clipped repr."""
-    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "int", float: "float"}
-    if value is None:
-        return "null"
-    return f"{names.get(type(value), type(value).__name__)} {clipped(repr(value), 40)}"
-
-
-def size_text(n: int) -> str:
-    """Bytes for people: ``512 bytes``, ``3.0 MiB``, ``2.0 GiB``."""
-    if n < 1024:
-        return f"{n} bytes"
-    value, unit = n / 1024, "KiB"
-    for larger in ("MiB", "GiB"):
-        if value < 1024:
-            break
-        value, unit = value / 1024, larger
-    return f"{value:.1f} {unit}"
+    return clip(repr(name), 70)

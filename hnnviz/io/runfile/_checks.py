@@ -8,17 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..._messages import json_kind, one_line
 from ...exceptions import InputValidationError, ModelFileError
 
 __all__ = []
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split()).rstrip(".")
-
-
 def _fail(path: Path, what: str) -> ModelFileError:
-    return ModelFileError(f"Cannot load run from '{path}': {_one_line(what)}.")
+    return ModelFileError(f"Cannot load run from '{path}': {one_line(what)}.")
 
 
 @contextmanager
@@ -61,14 +58,6 @@ def _dict_of(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return lambda value: isinstance(value, dict) and all(check(v) for v in value.values())
 
 
-def _kind(value: Any) -> str:
-    """A short description of a JSON value for messages: its JSON type and a clipped repr."""
-    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "int", float: "float"}
-    shown = repr(value)
-    shown = shown if len(shown) <= 40 else shown[:37] + "..."
-    return "null" if value is None else f"{names.get(type(value), type(value).__name__)} {shown}"
-
-
 def _get(obj: Mapping[str, Any], key: str, path: Path, check: Callable[[Any], bool], must: str, *, at: str = "") -> Any:
     """``obj[key]`` (``key`` may be dotted) if present and ``check`` accepts it, else :class:`ModelFileError`.
 
@@ -78,11 +67,11 @@ def _get(obj: Mapping[str, Any], key: str, path: Path, check: Callable[[Any], bo
     where = at
     for part in key.split("."):
         if not isinstance(value, dict):
-            raise _fail(path, f"'{where}' must be an object; got {_kind(value)}")
+            raise _fail(path, f"'{where}' must be an object; got {json_kind(value)}")
         where = f"{where}.{part}" if where else part
         if part not in value:
             raise _fail(path, f"required key '{where}' is missing")
         value = value[part]
     if not check(value):
-        raise _fail(path, f"'{where}' must be {must}; got {_kind(value)}")
+        raise _fail(path, f"'{where}' must be {must}; got {json_kind(value)}")
     return value

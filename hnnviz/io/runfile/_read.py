@@ -31,12 +31,14 @@ Python's :mod:`json` reads and writes.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..._messages import json_kind
 from ..._validation import check_int
 from ...exceptions import InputValidationError
 from ...model import EpochRecord, Run, Scaler, Split, TrainResult
@@ -51,7 +53,6 @@ from ._checks import (
     _is_label,
     _is_number,
     _is_str,
-    _kind,
     _list_of,
     _optional,
 )
@@ -250,14 +251,20 @@ def _read_feature_names(doc: dict[str, Any], path: Path) -> tuple[str, ...]:
     return tuple(names)
 
 
+#: Each field of the model spec in run.json: its JSON type check and how that type is named.
+_SPEC_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "kind": (_is_str, "a string"),
+    "channels": (_is_int, "an int"),
+    "max_order": (_optional(_is_int), "null or an int"),
+    "activation": (_is_str, "a string"),
+    "readout_width": (_is_int, "an int"),
+}
+
+
 def _read_spec(doc: dict[str, Any], path: Path) -> ModelSpec:
-    kind = _get(doc, "spec.kind", path, _is_str, "a string")
-    channels = _get(doc, "spec.channels", path, _is_int, "an int")
-    max_order = _get(doc, "spec.max_order", path, _optional(_is_int), "null or an int")
-    activation = _get(doc, "spec.activation", path, _is_str, "a string")
-    readout_width = _get(doc, "spec.readout_width", path, _is_int, "an int")
+    fields = {name: _get(doc, f"spec.{name}", path, check, must) for name, (check, must) in _SPEC_FIELDS.items()}
     with _invalid(path, "invalid model spec"):
-        return ModelSpec(kind, channels, max_order, activation, readout_width)
+        return ModelSpec.from_dict(fields)
 
 
 def _read_ifn(doc: dict[str, Any], path: Path) -> IFNSpec:
@@ -280,7 +287,7 @@ def _read_task(doc: dict[str, Any], path: Path) -> tuple[str, tuple[Any, ...] | 
             )
         return task, None, 1
     if labels is None or len(labels) < 2 or len({(type(c), c) for c in labels}) != len(labels):
-        raise _fail(path, f"a classification run needs at least 2 distinct class labels; got {_kind(labels)}")
+        raise _fail(path, f"a classification run needs at least 2 distinct class labels; got {json_kind(labels)}")
     if n_outputs != len(labels):
         raise _fail(path, f"the model has {n_outputs} outputs but there are {len(labels)} classes")
     return task, tuple(labels), n_outputs

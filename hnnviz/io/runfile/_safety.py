@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._checks import _fail, _kind
+from ..._messages import json_kind
+from ._checks import _fail
 from ._format import RUN_FILE
 
 __all__ = []
@@ -80,5 +81,5 @@ def _read_json(path: Path, max_bytes: int) -> dict[str, Any]:
     except ValueError as err:  # e.g. an integer literal too long to convert
         raise _fail(path, f"not valid JSON ({err})") from err
     if not isinstance(doc, dict):
-        raise _fail(path, f"must hold a JSON object; got {_kind(doc)}")
+        raise _fail(path, f"must hold a JSON object; got {json_kind(doc)}")
     return doc

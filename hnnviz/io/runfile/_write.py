@@ -11,10 +11,11 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 
+from ..._messages import one_line
 from ...exceptions import ModelFileError
 from ...model import EpochRecord, Run, Scaler, TrainResult
 from ...network import FilteredGraph
-from ._checks import _is_label, _one_line
+from ._checks import _is_label
 from ._format import _PARTS, FORMAT_NAME, FORMAT_VERSION, RUN_FILE, SIMILARITY_FILE, WEIGHTS_FILE
 from ._safety import _write_atomic
 
@@ -86,7 +87,7 @@ def save_run(run: Run, directory: str | os.PathLike[str]) -> Path:
         text = json.dumps(document, separators=(",", ":"))
         _write_atomic(folder / RUN_FILE, lambda name: Path(name).write_text(text, encoding="utf-8"))
     except OSError as err:
-        raise ModelFileError(f"Cannot save run to '{folder}': {_one_line(str(err))}.") from err
+        raise ModelFileError(f"Cannot save run to '{folder}': {one_line(str(err))}.") from err
     return folder
 
 
@@ -105,13 +106,7 @@ def _document(run: Run) -> dict[str, Any]:
         "classes": None if run.classes is None else [_json_label(c) for c in run.classes],
         "feature_names": [str(n) for n in run.feature_names],
         "ifn": run.ifn.to_dict(),
-        "spec": {
-            "kind": run.spec.kind,
-            "channels": int(run.spec.channels),
-            "max_order": None if run.spec.max_order is None else int(run.spec.max_order),
-            "activation": run.spec.activation,
-            "readout_width": int(run.spec.readout_width),
-        },
+        "spec": run.spec.to_dict(),
         "n_outputs": int(run.model.head.out_features),
         "network": {
             "seconds": {str(k): float(v) for k, v in network.seconds.items()},

@@ -274,8 +274,9 @@ def _trained_as(model: str) -> str:
 
 
 def _training(value: Any, owner: str) -> dict[str, Any]:
-    """The ``[training]`` table: TrainConfig fields but the seed, checked against both kinds' defaults."""
-    known = [f.name for f in fields(TrainConfig) if f.name != "seed"]
+    """The ``[training]`` table: TrainConfig fields but the seed and the kind whose defaults fill the rest (each
+    model kind's own), checked against both kinds' defaults."""
+    known = [f.name for f in fields(TrainConfig) if f.name not in ("seed", "defaults")]
     table = _table({} if value is None else value, "training", owner, known)
     try:
         for kind in MODEL_KINDS:
