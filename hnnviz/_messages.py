@@ -133,7 +133,7 @@ def one_line(text: str) -> str:
 
     Examples
     --------
-    >>> one_line("Bad  value.\n  Try again.")
+    >>> one_line("Bad  value.   Try again.")
     'Bad value. Try again'
     """
     return " ".join(text.split()).rstrip(".")
