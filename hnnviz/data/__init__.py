@@ -4,17 +4,21 @@ The pipeline starts here: :func:`read_table` turns a file (a path, raw bytes or 
 :class:`pandas.DataFrame`; :func:`prepare_dataset` picks the target, infers the task, keeps the finite
 numeric feature columns and records every column or row it drops as a :class:`DroppedItem` (and as a
 :class:`ReadNote` every cell read differently from how it is written: missing-value tokens such as ``?`` or
-``n/a``, thousands separators, decimal commas); :func:`load_dataset` does both. :func:`load_sample` opens one
+``n/a``, thousands separators, decimal commas, two-valued text); :func:`load_dataset` does both. Identifiers
+(row numbers, keys) and leaks of the target are left out and listed as :class:`Flag` (``keep=`` keeps them);
+missing cells are handled as ``missing=`` says (:data:`MISSING_RULES`), filled cells listed as
+:class:`Imputation`, two-valued text read as 0/1 listed as :class:`Encoding`. :func:`load_sample` opens one
 of the data sets bundled in ``sample_data/`` (see :data:`SAMPLES`); :func:`describe_columns` says, column by
 column, what a table holds and what became of each column.
 
 Modules: ``reading`` (files to tables), ``numeric`` (text cells to numbers), ``cleaning`` (tables to data
-sets), ``dataset`` (the result types), ``samples`` (the bundled sets), ``profile`` (the column summary) and
-``sampling`` (a sample of the rows).
+sets), ``identifiers``, ``leaks`` and ``missing`` (the checks it runs), ``dataset`` (the result types),
+``samples`` (the bundled sets), ``profile`` (the column summary) and ``sampling`` (a sample of the rows).
 """
 
 from .cleaning import load_dataset, prepare_dataset
-from .dataset import Dataset, DroppedItem, ReadNote, Task, feature_columns
+from .dataset import Dataset, DroppedItem, Encoding, Flag, Imputation, ReadNote, Task, feature_columns
+from .missing import MISSING_RULES
 from .numeric import MISSING_TOKENS, NumericReading, read_numbers
 from .profile import describe_columns
 from .reading import MAX_BYTES, SUPPORTED_FORMATS, Source, excel_sheets, read_table
@@ -23,11 +27,15 @@ from .sampling import sample_rows
 
 __all__ = [
     "MAX_BYTES",
+    "MISSING_RULES",
     "MISSING_TOKENS",
     "SAMPLES",
     "SUPPORTED_FORMATS",
     "Dataset",
     "DroppedItem",
+    "Encoding",
+    "Flag",
+    "Imputation",
     "NumericReading",
     "ReadNote",
     "SampleInfo",
