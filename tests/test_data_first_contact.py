@@ -182,14 +182,18 @@ def test_leaks_are_judged_on_the_training_rows_only(table):
     assert "only_test" in ds.feature_names and "broken" in flags_of(ds, "leak")
 
 
-def test_training_rows_are_the_default_split_without_its_test_part():
+@pytest.mark.parametrize("n", [12, 37, 60, 178, 443])
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_training_rows_are_the_default_split_without_its_test_part(n, task):
+    """The numpy copy of the default split (no scikit-learn on loading) keeps exactly the rows split_rows keeps."""
     from hnnviz.specs import TrainConfig
     from hnnviz.train import split_rows
 
     config = TrainConfig()
-    for y, task in [(np.arange(50.0), "regression"), (np.array([0, 1, 2, 2] * 15), "classification")]:
-        split = split_rows(len(y), y, task, val_size=config.val_size, test_size=config.test_size, seed=config.seed)
-        np.testing.assert_array_equal(training_rows(y, task), np.sort(np.r_[split.train, split.val]))
+    rng = np.random.default_rng(n)
+    y = rng.normal(size=n) if task == "regression" else np.sort(rng.integers(0, 3, size=n))  # classes of any size
+    split = split_rows(n, y, task, val_size=config.val_size, test_size=config.test_size, seed=config.seed)
+    np.testing.assert_array_equal(training_rows(y, task), np.sort(np.r_[split.train, split.val]))
 
 
 def test_leak_checks_are_deterministic(table):

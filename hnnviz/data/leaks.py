@@ -18,6 +18,8 @@ only compares the ranks of one feature with the target, and what it flags is a c
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -40,6 +42,10 @@ MIN_ROWS = 10
 def training_rows(y: np.ndarray, task: Task) -> np.ndarray:
     """The rows the default seeded split keeps for fitting (training and validation), sorted.
 
+    The same rows as ``split_rows`` of :class:`hnnviz.specs.TrainConfig`'s defaults leaves outside its test part
+    (scikit-learn's ``train_test_split``: a shuffled split, stratified by class for classification), drawn here
+    with numpy alone so that loading a table never imports scikit-learn; a test holds the two equal.
+
     Parameters
     ----------
     y : numpy.ndarray
@@ -57,18 +63,43 @@ def training_rows(y: np.ndarray, task: Task) -> np.ndarray:
     >>> training_rows(np.arange(10.0), "regression").tolist()
     [0, 1, 3, 4, 5, 6, 7, 9]
     """
-    from sklearn.model_selection import train_test_split  # imported here: a table without target never needs it
-
     config = TrainConfig()
-    rows = np.arange(len(y))
-    if len(y) < 2 or config.test_size == 0:
-        return rows
-    stratify = y if task == "classification" else None
-    try:
-        rest, _ = train_test_split(rows, test_size=config.test_size, random_state=config.seed, stratify=stratify)
-    except ValueError:  # a class too small to appear in both parts
-        rest, _ = train_test_split(rows, test_size=config.test_size, random_state=config.seed)
-    return np.sort(rest)
+    n = len(y)
+    n_test = math.ceil(config.test_size * n)
+    if n_test == 0 or n_test >= n:
+        return np.arange(n)
+    rng = np.random.RandomState(config.seed)  # as scikit-learn seeds an int random_state
+    if task == "classification":
+        _, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+        if counts.min() >= 2 and min(n - n_test, n_test) >= len(counts):
+            return np.sort(_stratified_rest(codes, counts, n_test, rng))
+    return np.sort(rng.permutation(n)[n_test:])
+
+
+def _stratified_rest(codes: np.ndarray, counts: np.ndarray, n_test: int, rng: np.random.RandomState) -> np.ndarray:
+    """The training part of scikit-learn's ``StratifiedShuffleSplit``, drawing from ``rng`` in the same order."""
+    n_train = len(codes) - n_test
+    members = np.split(np.argsort(codes, kind="stable"), np.cumsum(counts)[:-1])
+    n_fit = _approximate_mode(counts, n_train, rng)
+    _approximate_mode(counts - n_fit, n_test, rng)  # the test part's sizes: drawn only to advance rng alike
+    return np.concatenate([rows.take(rng.permutation(len(rows)))[:k] for rows, k in zip(members, n_fit, strict=True)])
+
+
+def _approximate_mode(counts: np.ndarray, n_draws: int, rng: np.random.RandomState) -> np.ndarray:
+    """How many of ``n_draws`` rows each class gets: its share rounded down, the rest to the largest remainders
+    (ties broken at random), as scikit-learn's ``_approximate_mode``."""
+    continuous = counts / counts.sum() * n_draws
+    floored = np.floor(continuous)
+    need = int(n_draws - floored.sum())
+    remainder = continuous - floored
+    for value in np.sort(np.unique(remainder))[::-1]:
+        if need <= 0:
+            break
+        (tied,) = np.where(remainder == value)
+        add = min(len(tied), need)
+        floored[rng.choice(tied, size=add, replace=False)] += 1
+        need -= add
+    return floored.astype(int)
 
 
 def find_leaks(X: np.ndarray, names: list[str], y: np.ndarray, target: str) -> dict[str, str]:
