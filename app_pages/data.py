@@ -12,7 +12,7 @@ import streamlit as st
 
 from app_pages.shared import common, state
 from app_pages.shared.state import SAMPLE_PREFIX, AppState, Keys, Upload
-from hnnviz.data import SAMPLES, SUPPORTED_FORMATS, Dataset
+from hnnviz.data import MISSING_RULES, SAMPLES, SUPPORTED_FORMATS, Dataset
 from hnnviz.exceptions import HNNVizError
 
 LARGE_ROWS = 20_000  # above this many rows, working on a sample is suggested
@@ -20,8 +20,16 @@ LESSON = (
     "A **table** has one row per observation and one column per measured quantity. Every numeric column "
     "becomes a **feature**, a vertex of the network; the **target** is the column a model will learn to "
     "predict, so it is left out of the network. Columns that cannot be used (text, constant, mostly missing) "
-    "are dropped, and the table below says why."
+    "are dropped, and the table below says why. Columns that number the rows (identifiers) or copy the target "
+    "(leaks) would mislead every later page, so they are left out too, unless you keep them."
 )
+MISSING_LABELS = {
+    "drop_sparse_columns": "Drop sparse columns, then incomplete rows",
+    "drop_rows": "Drop incomplete rows",
+    "impute_median": "Fill with the median",
+    "impute_most_frequent": "Fill with the most frequent value",
+}
+CHECK_WORDS = {"identifier": "identifier", "leak": "leak of the target", "sparse": "too many missing"}
 
 
 def use_sample(name: str) -> None:
@@ -77,6 +85,41 @@ def sampling_choice(app: AppState, table_rows: int) -> None:
         "Rows in the sample", 100, table_rows, min(table_rows, app.selection.max_rows or LARGE_ROWS), step=1000,
         key=Keys.SAMPLE_ROWS_N, on_change=choose_sampling,
     )  # fmt: skip
+
+
+def choose_missing() -> None:
+    """Missing-value rule callback."""
+    app = state.app_state()
+    app.selection = replace(app.selection, missing=st.session_state[Keys.MISSING])
+
+
+def choose_keep() -> None:
+    """Keep-anyway callback: the flagged columns to use as features all the same."""
+    app = state.app_state()
+    app.selection = replace(app.selection, keep=tuple(st.session_state[Keys.KEEP]))
+
+
+def cleaning_choices(app: AppState, ds: Dataset | None) -> None:
+    """The missing-value rule, the columns the checks flagged (and why), and the switch to keep them."""
+    left, right = st.columns(2)
+    common.choose(
+        left, "Missing values", MISSING_RULES, app.selection.missing, Keys.MISSING, MISSING_LABELS.get,
+        help="Sparse columns (more than 20% missing) go first, so one column does not take whole rows with it. "
+        "Filling uses the training rows of the default split.", on_change=choose_missing,
+    )  # fmt: skip
+    columns = [c for c in state.raw_table(app, app.selection).columns if c != app.selection.target]
+    st.session_state[Keys.KEEP] = [c for c in app.selection.keep if c in columns]
+    right.multiselect(
+        "Keep anyway", columns, key=Keys.KEEP, on_change=choose_keep, placeholder="no flagged column kept",
+        help="Use these columns as features even though a check flags them (identifier, leak, sparse).",
+    )  # fmt: skip
+    if ds is not None and ds.flags:
+        rows = [
+            {"column": f.column, "check": CHECK_WORDS[f.check], "reason": f.reason, "kept": f.kept} for f in ds.flags
+        ]
+        st.dataframe(rows, hide_index=True, width="stretch")
+    if ds is not None and ds.encodings:
+        st.caption("Two-valued text read as 0/1: " + common.plain("; ".join(str(e) for e in ds.encodings)))
 
 
 def choose_task() -> None:
@@ -184,6 +227,7 @@ def main() -> None:
         if ds.target is not None:
             st.plotly_chart(state.target_figure(app, app.selection, ds), key="data.target_figure")
     try:
+        cleaning_choices(app, ds)
         table_views(app, ds)
     except HNNVizError:  # the file itself cannot be read: the error above says why
         st.caption("No preview: the file cannot be read as a table (see above). Pick a sample or upload another.")

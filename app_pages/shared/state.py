@@ -77,6 +77,8 @@ class Keys:
     PREVIEW_ROWS = "data.preview_rows"
     SAMPLE_ROWS_ON = "data.sample_rows_on"
     SAMPLE_ROWS_N = "data.sample_rows_n"
+    MISSING = "data.missing"
+    KEEP = "data.keep"
     # network page
     NETWORK_TAB = "network.tab"
     LAYOUT = "network.layout"
@@ -176,6 +178,8 @@ class Selection:
     ifn: IFNSpec = field(default_factory=IFNSpec)
     seed: int = 0
     max_rows: int | None = None  # work on a random sample of this many rows (None: every row)
+    missing: str = "drop_sparse_columns"  # what to do with missing cells (hnnviz.data.MISSING_RULES)
+    keep: tuple[str, ...] = ()  # flagged columns (identifiers, leaks, sparse) kept as features anyway
 
     @property
     def sample(self) -> str | None:
@@ -206,8 +210,9 @@ class Selection:
         return cls(**texts, ifn=ifn, seed=_count(d, "seed", default.seed), max_rows=_count(d, "max_rows", None))
 
     def with_source(self, source: str, sheet: str | None = None) -> Selection:
-        """Another table: the target falls back to the sample's own (none for an upload), the task to inferred."""
-        other = replace(self, source=source, sheet=sheet, task=None, max_rows=None)
+        """Another table: the target falls back to the sample's own (none for an upload), the task to inferred,
+        and no flagged column is kept."""
+        other = replace(self, source=source, sheet=sheet, task=None, max_rows=None, keep=())
         return replace(other, target=SAMPLES[other.sample].target if other.sample in SAMPLES else None)
 
 
@@ -363,15 +368,16 @@ def _upload_table(digest: str, name: str, sheet: str | None, _data: bytes) -> pd
 
 
 @st.cache_data(show_spinner="Cleaning the table…", max_entries=16, ttl=_TTL)
-def _sample_dataset(name: str, target: str | None, task: str | None) -> Dataset:
-    return load_dataset(sample_data_dir() / SAMPLES[name].file, target=target, task=task, name=name)
+def _sample_dataset(name: str, target: str | None, task: str | None, missing: str, keep: tuple[str, ...]) -> Dataset:
+    path = sample_data_dir() / SAMPLES[name].file
+    return load_dataset(path, target=target, task=task, name=name, missing=missing, keep=keep)
 
 
 @st.cache_data(show_spinner="Cleaning the table…", max_entries=8, ttl=_TTL)
-def _upload_dataset(
-    digest: str, name: str, sheet: str | None, target: str | None, task: str | None, _data: bytes
-) -> Dataset:
-    return load_dataset(_file(_data, name), target=target, task=task, sheet=sheet)
+def _upload_dataset(digest: str, name: str, sheet: str | None, choices: tuple[Any, ...], _data: bytes) -> Dataset:
+    """``choices``: target, task, missing rule and kept columns."""
+    target, task, missing, keep = choices
+    return load_dataset(_file(_data, name), target=target, task=task, sheet=sheet, missing=missing, keep=keep)
 
 
 def _upload(state: AppState, selection: Selection) -> Upload:
@@ -398,12 +404,11 @@ def dataset(state: AppState, selection: Selection) -> Dataset:
         If the table cannot be read or too little usable data remains.
     """
     if selection.sample is not None:
-        full = _sample_dataset(selection.sample, selection.target, selection.task)
+        full = _sample_dataset(selection.sample, selection.target, selection.task, selection.missing, selection.keep)
     else:
         upload = _upload(state, selection)
-        full = _upload_dataset(
-            upload.digest, upload.name, selection.sheet, selection.target, selection.task, upload.data
-        )
+        choices = (selection.target, selection.task, selection.missing, selection.keep)
+        full = _upload_dataset(upload.digest, upload.name, selection.sheet, choices, upload.data)
     if selection.max_rows is None:
         return full
     return _rows_sample(data_key(state, replace(selection, max_rows=None)), selection.max_rows, full)
@@ -421,9 +426,13 @@ def _network(data_key: tuple[Any, ...], ifn: IFNSpec, _dataset: Dataset) -> Filt
 
 
 def data_key(state: AppState, selection: Selection) -> tuple[Any, ...]:
-    """What determines the cleaned data set: the source's content, the sheet, the target, the task, the sample."""
+    """What determines the cleaned data set: the source's content, the sheet, the target, the task, the sample,
+    the missing-value rule and the flagged columns kept."""
     content = selection.sample if selection.sample is not None else _upload(state, selection).digest
-    return (content, selection.sheet, selection.target, selection.task, selection.max_rows)
+    return (
+        content, selection.sheet, selection.target, selection.task, selection.max_rows, selection.missing,
+        selection.keep,
+    )  # fmt: skip
 
 
 def network(state: AppState, selection: Selection, ds: Dataset, ifn: IFNSpec | None = None) -> FilteredNetwork:

@@ -155,6 +155,21 @@ def _add_data_options(parser: argparse.ArgumentParser, target_help: str) -> None
     parser.add_argument("data", help="CSV, TSV, Parquet or xlsx file")
     parser.add_argument("--target", help=target_help)
     parser.add_argument("--sheet", metavar="NAME", help="xlsx only: the worksheet to read (default: the first)")
+    parser.add_argument(
+        "--missing", metavar="RULE", default="drop_sparse_columns",
+        help="missing cells: drop_sparse_columns (default: columns missing in more than --sparse-threshold of the "
+        "rows go, then rows), drop_rows (columns more than half missing, then rows), impute_median or "
+        "impute_most_frequent (fill from the training rows)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--sparse-threshold", type=float, default=0.2, metavar="SHARE",
+        help="drop_sparse_columns: share of missing cells above which a column goes (default 0.2)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--keep", action="append", default=[], metavar="COL",
+        help="keep this column as a feature although it looks like an identifier, a leak of the target or a "
+        "sparse column (repeat for several)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
 
 

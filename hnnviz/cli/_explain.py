@@ -21,8 +21,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         raise InputValidationError(f"--top must be at least 1; got {args.top}.")
     run = load_run(args.run_dir)
     # any number of rows, constant-looking columns kept: the model's features are fixed and the baseline is
-    # the training mean, not these rows
-    data = load_dataset(args.data, min_rows=1, min_features=1, drop_uninformative=False)
+    # the training mean, not these rows; rows with a missing cell go, never a column the model may need
+    data = load_dataset(args.data, min_rows=1, min_features=1, drop_uninformative=False, missing="drop_rows")
     X = feature_columns(data, run.feature_names)
     if args.row is not None:
         if not 0 <= args.row < len(X):

@@ -7,19 +7,19 @@ import dataclasses
 from typing import Any
 
 from .._validation import short_repr
-from ..data import load_dataset
 from ..network import filter_network
-from ._shared import ifn_spec
+from ._shared import ifn_spec, load_data
 
 __all__ = ["run", "summary"]
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    dataset = load_dataset(args.data, target=args.target, sheet=args.sheet)
+    dataset = load_data(args)
     network = filter_network(dataset.X, dataset.feature_names, ifn_spec(args))
     result = network.to_dict()
     result["dropped"] = [dataclasses.asdict(item) for item in dataset.dropped]
     result["notes"] = [str(note) for note in dataset.notes]
+    result["flags"] = [dataclasses.asdict(flag) for flag in dataset.flags]
     return result
 
 

@@ -11,7 +11,7 @@ from ..data import Dataset, load_dataset
 from ..exceptions import InputValidationError
 from ..specs import IFNSpec, ModelSpec, TrainConfig, default_config
 
-__all__ = ["ifn_spec", "metrics_text", "model_spec", "status_line", "supervised_dataset", "train_config"]
+__all__ = ["ifn_spec", "load_data", "metrics_text", "model_spec", "status_line", "supervised_dataset", "train_config"]
 
 
 def ifn_spec(args: argparse.Namespace) -> IFNSpec:
@@ -35,11 +35,20 @@ def train_config(args: argparse.Namespace, kind: str, seed: int = 0) -> TrainCon
     return default_config(kind, seed=seed, **given)
 
 
+def load_data(args: argparse.Namespace) -> Dataset:
+    """The data set of ``args.data`` as the data options say: ``--target``, ``--sheet``, ``--missing``,
+    ``--sparse-threshold`` and ``--keep``."""
+    return load_dataset(
+        args.data, target=args.target, sheet=args.sheet, missing=args.missing, sparse_threshold=args.sparse_threshold,
+        keep=tuple(args.keep),
+    )  # fmt: skip
+
+
 def supervised_dataset(args: argparse.Namespace) -> Dataset:
     """The data set of ``args.data`` with its ``--target``, which these commands require."""
     if args.target is None:
         raise InputValidationError(f"'hnnviz {args.command}' needs --target COL, the column to predict.")
-    return load_dataset(args.data, target=args.target, sheet=args.sheet)
+    return load_data(args)
 
 
 @contextlib.contextmanager

@@ -8,17 +8,22 @@ removal is reported with a specific reason.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._messages import count, examples, fit, fmt_pct, join_or, listed, plural, quote
-from .._validation import check_in, check_int
+from .._messages import count, examples, fit, join_or, listed, plural, quote
+from .._validation import check_in, check_int, check_number
 from ..exceptions import InputValidationError, TooFewFeaturesError, TooFewRowsError
-from ._dataset import Dataset, DroppedItem, ReadNote, Task
-from ._numeric import NumericReading, find_missing, read_numbers, tokens_text
+from ._dataset import Check, Dataset, DroppedItem, Encoding, Flag, Imputation, ReadNote, Task
+from ._identifiers import find_identifiers
+from ._leaks import find_leaks, training_rows
+from ._missing import MISSING_RULES, Missing, column_limit, impute, sparse_reason
+from ._numeric import NumericReading, find_missing, read_numbers, read_two_levels, tokens_text
 from ._reading import TABLE_DELIMITER, TABLE_NOTES, Source, check_unique_names, read_source_name, read_table
 
 __all__ = ["load_dataset", "prepare_dataset"]
@@ -27,6 +32,30 @@ _TASKS = ("regression", "classification")
 
 
 _MAX_CLASSES_INFERRED = 20
+
+
+@dataclass
+class _Log:
+    """Everything :func:`prepare_dataset` records on the way, in the order it happens."""
+
+    notes: list[ReadNote]
+    dropped: list[DroppedItem] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    encodings: list[Encoding] = field(default_factory=list)
+    imputations: list[Imputation] = field(default_factory=list)
+
+    def flag(self, found: dict[str, str], check: Check, keep: frozenset[str]) -> list[str]:
+        """Record the columns a check flagged (``found``: name to reason); return those left out."""
+        out = []
+        for column, reason in found.items():
+            kept = column in keep
+            self.flags.append(Flag(column, check, reason, kept))
+            if kept:
+                self.notes.append(ReadNote(column, f"kept on request, though flagged: {reason}"))
+            else:
+                self.dropped.append(DroppedItem("column", column, reason))
+                out.append(column)
+        return out
 
 
 def prepare_dataset(
@@ -38,21 +67,32 @@ def prepare_dataset(
     min_rows: int = 10,
     min_features: int = 4,
     drop_uninformative: bool = True,
+    missing: Missing = "drop_sparse_columns",
+    sparse_threshold: float = 0.2,
+    keep: Collection[str] = (),
 ) -> Dataset:
     """Keep the finite numeric features of ``df``, encode the target, and report everything dropped.
 
-    Steps, in order (each removal becomes a :class:`DroppedItem`):
+    Steps, in order (each removal becomes a :class:`DroppedItem`; each column the identifier, leak and sparse
+    checks flag also becomes a :class:`Flag`, kept when ``keep`` names it):
 
-    1. rows whose target is missing (NaN, infinite, empty or a missing-value token such as ``?`` or ``n/a``)
+    1. identifiers are dropped: row numbers, keys and their copies (see :mod:`hnnviz.data._identifiers`),
+       judged on every row of the table;
+    2. rows whose target is missing (NaN, infinite, empty or a missing-value token such as ``?`` or ``n/a``)
        are dropped;
-    2. every other column is a candidate feature: non-numeric columns (text, category, datetime) are
-       dropped with an example value. A text column is numeric when every cell is a number or missing
-       (see :mod:`hnnviz.data.numeric`: missing-value tokens, thousands separators and decimal commas are
-       read and reported in :attr:`Dataset.notes`); booleans become 0/1;
-    3. columns with more than half of their values missing (NaN or infinite) are dropped;
-    4. rows with any missing value in the remaining features are dropped, naming the columns responsible;
-    5. constant columns are dropped, then exact duplicates of an earlier kept column (unless
-       ``drop_uninformative`` is False).
+    3. every other column is a candidate feature: a text (or category) column of two values becomes 0/1 (see
+       :attr:`Dataset.encodings`); other non-numeric columns (text, category, datetime) are dropped with an
+       example value. A text column is numeric when every cell is a number or missing (see
+       :mod:`hnnviz.data._numeric`: missing-value tokens, thousands separators and decimal commas are read and
+       reported in :attr:`Dataset.notes`); booleans become 0/1;
+    4. missing cells are handled as ``missing`` says (see :mod:`hnnviz.data._missing`): sparse columns are
+       dropped, then either the rows with a missing cell are dropped, naming the columns responsible, or the
+       cells are filled;
+    5. features that leak the target (copies, monotone transforms or functions of it; see
+       :mod:`hnnviz.data._leaks`) are dropped, judged on the rows the default seeded split keeps for fitting;
+    6. constant columns are dropped, then exact duplicates of an earlier kept column.
+
+    Steps 1, 5 and 6 run only when ``drop_uninformative`` is True.
 
     Parameters
     ----------
@@ -71,9 +111,20 @@ def prepare_dataset(
     min_features : int, default 4
         Fewest usable features accepted (a TMFG needs 4).
     drop_uninformative : bool, default True
-        Whether step 5 runs. Pass False to keep constant and duplicate columns, e.g. for the rows a saved
-        model explains: its features are already chosen, and with one or a few rows every column looks
-        constant.
+        Whether steps 1, 5 and 6 run. Pass False to keep identifiers, leaks, constant and duplicate columns,
+        e.g. for the rows a saved model explains: its features are already chosen, and with one or a few rows
+        every column looks constant.
+    missing : {"drop_sparse_columns", "drop_rows", "impute_median", "impute_most_frequent"}, \
+default "drop_sparse_columns"
+        What to do with missing cells: drop the columns missing in more than ``sparse_threshold`` of the rows,
+        then the rows with a missing cell; drop the columns more than half missing, then the rows (the rule
+        before there was a choice); or drop the columns more than half missing and fill the other cells
+        with the column's median or most frequent value on the training rows.
+    sparse_threshold : float, default 0.2
+        ``"drop_sparse_columns"`` only: the share of missing cells above which a column is dropped.
+    keep : collection of str, default ()
+        Columns to keep as features although a check flags them (an identifier, a leak of the target, a
+        sparse column); each stays listed in :attr:`Dataset.flags` with ``kept=True``.
 
     Returns
     -------
@@ -84,9 +135,9 @@ def prepare_dataset(
     Raises
     ------
     InputValidationError
-        If ``df`` is not a DataFrame, an argument is invalid, the target column does not exist (close
-        matches are suggested), the target is constant, ``task="regression"`` is asked for a non-numeric
-        target, or a class has fewer than 2 rows.
+        If ``df`` is not a DataFrame, an argument is invalid, the target column (or a column of ``keep``)
+        does not exist (close matches are suggested), the target is constant, ``task="regression"`` is asked
+        for a non-numeric target, or a class has fewer than 2 rows.
     DataFormatError
         If ``df`` has duplicate column names.
     TooFewFeaturesError
@@ -98,7 +149,7 @@ def prepare_dataset(
     -----
     A text target keeps ``none``/``None`` as a class label (as in none/mild/severe); the other missing-value
     tokens are missing there too. A table from :func:`read_table` carries its delimiter and notes in
-    ``df.attrs``: the delimiter decides numbers such as ``1,234`` (see :mod:`hnnviz.data.numeric`).
+    ``df.attrs``: the delimiter decides numbers such as ``1,234`` (see :mod:`hnnviz.data._numeric`).
     Every message is one line of at most 300 characters; long lists are cut with a count of the rest.
 
     Examples
@@ -122,26 +173,44 @@ def prepare_dataset(
         )
     check_in(task, (None, *_TASKS), name="task", owner=owner)
     check_in(drop_uninformative, (True, False), name="drop_uninformative", owner=owner)
+    check_in(missing, MISSING_RULES, name="missing", owner=owner)
+    sparse_threshold = check_number(sparse_threshold, name="sparse_threshold", owner=owner, low=0, high=1)
     min_rows = check_int(min_rows, name="min_rows", owner=owner, low=1)
     min_features = check_int(min_features, name="min_features", owner=owner, low=1)
     columns = [str(c) for c in df.columns]
     check_unique_names(columns, quote(name) if name else "the table")
     delimiter = df.attrs.get(TABLE_DELIMITER)
-    notes = [ReadNote(None, str(text)) for text in df.attrs.get(TABLE_NOTES, ())]
+    log = _Log(notes=[ReadNote(None, str(text)) for text in df.attrs.get(TABLE_NOTES, ())])
     df = df.set_axis(columns, axis=1).reset_index(drop=True)  # row labels = positions in the input
-    dropped: list[DroppedItem] = []
+    if target is not None:
+        target = _check_target_name(target, columns)
+    kept = _check_keep(keep, columns, target)
+    if drop_uninformative:
+        found = find_identifiers(df, [c for c in columns if c != target])
+        df = df.drop(columns=log.flag(found, "identifier", kept))
 
     y_raw, y_kind = None, ""
     if target is not None:
-        target = _check_target_name(target, columns)
-        df, y_raw, y_kind = _take_target(df, target, task, delimiter, dropped, notes)
+        df, y_raw, y_kind = _take_target(df, target, task, delimiter, log.dropped, log.notes)
     features = df.drop(columns=[target]) if target is not None else df
-    X, names, row_keep = _clean_features(features, delimiter, dropped, notes, drop_uninformative=drop_uninformative)
-    _check_enough(X, names, dropped, min_rows=min_rows, min_features=min_features)
+    limit = column_limit(missing, sparse_threshold)
+    drop_rows = missing.startswith("drop")
+    X, names, row_keep = _clean_features(features, delimiter, log, limit=limit, keep=kept, drop_rows=drop_rows)
+    _check_rows(X, log.dropped, min_rows)
 
     y, resolved_task, classes = None, None, None
     if target is not None and y_raw is not None:
         y, resolved_task, classes = _encode_target(y_raw.loc[row_keep], y_kind, target, task)
+    rows = training_rows(y, resolved_task) if y is not None and resolved_task is not None else np.arange(len(X))
+    if missing.startswith("impute"):
+        X = _fill(X, names, rows, missing, log)
+    if drop_uninformative and y is not None and target is not None:
+        out = log.flag(find_leaks(X[rows], names, y[rows], target), "leak", kept)
+        X, names = _without(X, names, out)
+    keep_cols = _informative_columns(X, names, log.dropped) if drop_uninformative else list(range(len(names)))
+    X = np.ascontiguousarray(X[:, keep_cols], dtype=np.float64)
+    names = [names[j] for j in keep_cols]
+    _check_features(names, log.dropped, min_features)
     return Dataset(
         X=X,
         feature_names=tuple(names),
@@ -149,10 +218,53 @@ def prepare_dataset(
         target=target,
         task=resolved_task,
         classes=classes,
-        dropped=tuple(dropped),
+        dropped=tuple(log.dropped),
         name=name,
-        notes=tuple(notes),
+        notes=tuple(log.notes),
+        flags=tuple(log.flags),
+        encodings=tuple(log.encodings),
+        imputations=tuple(log.imputations),
     )
+
+
+def _check_keep(keep: Any, columns: list[str], target: str | None) -> frozenset[str]:
+    """``keep`` as a set of column names of the table, none of them the target."""
+    owner = "prepare_dataset"
+    if isinstance(keep, str) or not isinstance(keep, Collection) or not all(isinstance(k, str) for k in keep):
+        raise InputValidationError(
+            f"The 'keep' parameter of {owner} must be a list of column names. Got {quote(keep)} instead."
+        )
+    unknown = [k for k in keep if k not in columns]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], columns, n=1, cutoff=0.6) if len(columns) <= 5000 else []
+        hint = f" Did you mean {quote(close[0])}?" if close else ""
+        raise InputValidationError(
+            f"The 'keep' parameter of {owner} names {len(unknown)} column(s) the table lacks: "
+            f"{examples(unknown)}.{hint}"
+        )
+    if target is not None and target in keep:
+        raise InputValidationError(
+            f"The 'keep' parameter of {owner} names the target {quote(target)}: the target is never a feature."
+        )
+    return frozenset(keep)
+
+
+def _fill(X: np.ndarray, names: list[str], rows: np.ndarray, missing: Missing, log: _Log) -> np.ndarray:
+    """Fill the missing cells of ``X`` (see :func:`~hnnviz.data._missing.impute`), with a note per column."""
+    X, done = impute(X, names, rows, missing)
+    log.imputations += done
+    where = "the training rows" if len(rows) < len(X) else "every row"
+    for item in done:
+        how = "median" if item.strategy == "median" else "most frequent value"
+        text = f"filled {count(item.count, 'missing cell')} with the {how} of {where}, {quote(item.value)}"
+        log.notes.append(ReadNote(item.column, text))
+    return X
+
+
+def _without(X: np.ndarray, names: list[str], out: list[str]) -> tuple[np.ndarray, list[str]]:
+    """``X`` and ``names`` without the columns named in ``out``."""
+    keep = [j for j, name in enumerate(names) if name not in set(out)]
+    return X[:, keep], [names[j] for j in keep]
 
 
 def _check_target_name(target: Any, columns: list[str]) -> str:
@@ -279,37 +391,43 @@ def _sorted_labels(distinct: np.ndarray, numeric: bool) -> tuple[Any, ...]:
 
 
 def _clean_features(
-    features: pd.DataFrame,
-    delimiter: str | None,
-    dropped: list[DroppedItem],
-    notes: list[ReadNote],
-    *,
-    drop_uninformative: bool,
+    features: pd.DataFrame, delimiter: str | None, log: _Log, *, limit: float, keep: frozenset[str], drop_rows: bool
 ) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """Apply steps 2-5 of :func:`prepare_dataset` (step 5 only if ``drop_uninformative``); return X, names and
-    the kept-row mask."""
+    """Apply steps 3 and 4 of :func:`prepare_dataset` up to filling: read the features, drop the columns missing
+    in more than ``limit`` of the rows, then (``drop_rows``) the rows with a missing cell.
+
+    Returns X (NaN where a kept cell is missing and ``drop_rows`` is False), the names and the kept-row mask."""
     n = len(features)
     arrays: dict[str, np.ndarray] = {}
     for name in features.columns:
-        reading = read_numbers(features[name], delimiter)
-        if reading.values is None:
-            dropped.append(DroppedItem("column", name, _non_numeric_reason(features[name], reading, n)))
-            continue
-        arrays[name] = reading.values
-        if reading.note:
-            notes.append(ReadNote(name, reading.note))
-    for name in list(arrays):
-        frac = float(np.mean(~np.isfinite(arrays[name]))) if n else 0.0
-        if frac > 0.5:
-            dropped.append(DroppedItem("column", name, f"more than half missing ({fmt_pct(frac)})"))
-            del arrays[name]
+        values = _read_feature(features[name], name, delimiter, log)
+        if values is not None:
+            arrays[name] = values
+    shares = {name: float(np.mean(~np.isfinite(values))) if n else 0.0 for name, values in arrays.items()}
+    sparse = {name: sparse_reason(share, limit) for name, share in shares.items() if share > limit}
+    for name in log.flag(sparse, "sparse", keep):
+        del arrays[name]
     names = list(arrays)
     X = np.column_stack([arrays[c] for c in names]) if names else np.empty((n, 0))
-    row_keep = _drop_incomplete_rows(X, names, dropped)
-    X = X[row_keep]
-    keep_cols = _informative_columns(X, names, dropped) if drop_uninformative else list(range(len(names)))
-    X = np.ascontiguousarray(X[:, keep_cols], dtype=np.float64)
-    return X, [names[j] for j in keep_cols], row_keep
+    row_keep = _drop_incomplete_rows(X, names, log.dropped) if drop_rows else np.ones(n, dtype=bool)
+    return X[row_keep], names, row_keep
+
+
+def _read_feature(col: pd.Series, name: str, delimiter: str | None, log: _Log) -> np.ndarray | None:
+    """The column as float64 (NaN where missing), or ``None`` after recording why it is dropped."""
+    reading = read_numbers(col, delimiter)
+    if reading.values is not None:
+        if reading.note:
+            log.notes.append(ReadNote(name, reading.note))
+        return reading.values
+    two = None if reading.problem else read_two_levels(col)
+    if two is None:
+        log.dropped.append(DroppedItem("column", name, _non_numeric_reason(col, reading, len(col))))
+        return None
+    values, levels = two
+    log.encodings.append(Encoding(name, levels))
+    log.notes.append(ReadNote(name, f"read {quote(levels[0])} as 0 and {quote(levels[1])} as 1 (two values)"))
+    return values
 
 
 def _non_numeric_reason(col: pd.Series, reading: NumericReading, n: int) -> str:
@@ -378,13 +496,9 @@ def _informative_columns(X: np.ndarray, names: list[str], dropped: list[DroppedI
     return keep
 
 
-def _check_enough(
-    X: np.ndarray, names: list[str], dropped: list[DroppedItem], *, min_rows: int, min_features: int
-) -> None:
-    """Raise when too few rows, then when too few features, remain.
-
-    Rows come first: with very few rows every column looks constant.
-    """
+def _check_rows(X: np.ndarray, dropped: list[DroppedItem], min_rows: int) -> None:
+    """Raise when fewer than ``min_rows`` rows remain (checked before the features: with very few rows every
+    column looks constant)."""
     if X.shape[0] < min_rows:
         n_dropped = sum(d.count for d in dropped if d.kind == "rows")
         after = f" after dropping {n_dropped} rows with missing values" if n_dropped else ""
@@ -392,6 +506,10 @@ def _check_enough(
             f"Only {X.shape[0]} usable {plural(X.shape[0], 'row', 'rows remain')}{after}; "
             f"at least {min_rows} are needed."
         )
+
+
+def _check_features(names: list[str], dropped: list[DroppedItem], min_features: int) -> None:
+    """Raise when fewer than ``min_features`` features remain, listing what was dropped and why."""
     if len(names) < min_features:
         kept = f" ({examples(names, limit=4)})" if names else ""
         head = (
@@ -426,6 +544,9 @@ def load_dataset(
     min_rows: int = 10,
     min_features: int = 4,
     drop_uninformative: bool = True,
+    missing: Missing = "drop_sparse_columns",
+    sparse_threshold: float = 0.2,
+    keep: Collection[str] = (),
 ) -> Dataset:
     """Read a file with :func:`read_table` and clean it with :func:`prepare_dataset`.
 
@@ -433,7 +554,7 @@ def load_dataset(
     ----------
     source : str, pathlib.Path, bytes or file-like
         See :func:`read_table`.
-    target, task, min_rows, min_features, drop_uninformative
+    target, task, min_rows, min_features, drop_uninformative, missing, sparse_threshold, keep
         See :func:`prepare_dataset`.
     fmt, sheet, max_bytes : optional
         See :func:`read_table`.
@@ -451,7 +572,7 @@ def load_dataset(
 
     Examples
     --------
-    >>> text = "a,b,c,d,y\\n" + "".join(f"{i},{i * i},{i % 3},{(i * 7) % 5},{i % 2}\\n" for i in range(12))
+    >>> text = "a,b,c,d,y\\n" + "".join(f"{i % 5},{i * i},{i % 3},{(i * 7) % 4},{i % 2}\\n" for i in range(12))
     >>> ds = load_dataset(text.encode(), target="y", fmt="csv")
     >>> ds.summary()
     "data: 12 rows x 4 features; target 'y' (classification, 2 classes); nothing dropped"
@@ -468,4 +589,7 @@ def load_dataset(
         min_rows=min_rows,
         min_features=min_features,
         drop_uninformative=drop_uninformative,
+        missing=missing,
+        sparse_threshold=sparse_threshold,
+        keep=keep,
     )

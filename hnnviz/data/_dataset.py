@@ -7,12 +7,15 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .._messages import clip, examples, quote
+from .._messages import clip, count, examples, quote
 from ..exceptions import InputValidationError
 
-__all__ = ["Dataset", "DroppedItem", "ReadNote", "Task", "feature_columns"]
+__all__ = ["Check", "Dataset", "DroppedItem", "Encoding", "Flag", "Imputation", "ReadNote", "Task", "feature_columns"]
 
 Task = Literal["regression", "classification"]
+
+#: The checks whose drops ``keep=`` can undo: identifiers, leaks of the target, sparse columns.
+Check = Literal["identifier", "leak", "sparse"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,94 @@ class ReadNote:
         return self.text if self.column is None else f"column {quote(self.column)}: {self.text}"
 
 
+@dataclass(frozen=True)
+class Flag:
+    """A column a check leaves out by default, and whether the user kept it anyway (``keep=``).
+
+    Parameters
+    ----------
+    column : str
+        The column.
+    check : {"identifier", "leak", "sparse"}
+        What flagged it: it numbers or names the rows, it is a copy or transform of the target, or too many of
+        its cells are missing.
+    reason : str
+        Why, in plain words, e.g. ``"identifier: row numbers (1 to 30, one per row)"``.
+    kept : bool, default False
+        The user asked to keep it: it is a feature, and :attr:`Dataset.dropped` does not list it.
+
+    Examples
+    --------
+    >>> str(Flag("rownames", "identifier", "identifier: row numbers (1 to 30, one per row)"))
+    "column 'rownames': identifier: row numbers (1 to 30, one per row); left out"
+    """
+
+    column: str
+    check: Check
+    reason: str
+    kept: bool = False
+
+    def __str__(self) -> str:
+        return f"column {quote(self.column)}: {self.reason}; {'kept on request' if self.kept else 'left out'}"
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """A text column of two values read as a 0/1 feature.
+
+    Parameters
+    ----------
+    column : str
+        The column.
+    levels : tuple of (str, str)
+        The two values as written: ``levels[0]`` reads as 0, ``levels[1]`` as 1 (alphabetical order, so
+        ``no``/``yes`` and ``false``/``true`` read as 0/1).
+
+    Examples
+    --------
+    >>> str(Encoding("sex", ("f", "m")))
+    "column 'sex': 'f' as 0, 'm' as 1"
+    """
+
+    column: str
+    levels: tuple[str, str]
+
+    def __str__(self) -> str:
+        return f"column {quote(self.column)}: {quote(self.levels[0])} as 0, {quote(self.levels[1])} as 1"
+
+
+@dataclass(frozen=True)
+class Imputation:
+    """Missing cells of one column filled with one value.
+
+    Parameters
+    ----------
+    column : str
+        The column.
+    strategy : {"median", "most_frequent"}
+        How the value was chosen, from the rows named in :func:`~hnnviz.data.prepare_dataset`'s notes.
+    value : float
+        The value written into every missing cell.
+    count : int
+        How many cells were filled.
+
+    Examples
+    --------
+    >>> str(Imputation("bmi", "median", 26.5, 12))
+    "column 'bmi': 12 missing cells filled with the median, 26.5"
+    """
+
+    column: str
+    strategy: Literal["median", "most_frequent"]
+    value: float
+    count: int
+
+    def __str__(self) -> str:
+        how = "the median" if self.strategy == "median" else "the most frequent value"
+        cells = count(self.count, "missing cell")
+        return f"column {quote(self.column)}: {cells} filled with {how}, {quote(self.value)}"
+
+
 @dataclass(frozen=True, eq=False)
 class Dataset:
     """A clean numeric data set: finite features, an optional encoded target, and what was dropped.
@@ -99,8 +190,14 @@ class Dataset:
     name : str
         A label for display (e.g. the file stem).
     notes : tuple of ReadNote
-        What was read differently from how it is written (number formats, missing-value tokens) and choices
-        made for the user (the sheet of a workbook), in column order.
+        What was read differently from how it is written (number formats, missing-value tokens, two-valued
+        text) and choices made for the user (the sheet of a workbook, filled cells, flagged columns kept).
+    flags : tuple of Flag
+        Columns the identifier, leak and sparse-column checks flagged, kept on request or left out.
+    encodings : tuple of Encoding
+        Text columns of two values read as 0/1 features.
+    imputations : tuple of Imputation
+        Columns whose missing cells were filled.
 
     Attributes
     ----------
@@ -133,6 +230,9 @@ class Dataset:
     dropped: tuple[DroppedItem, ...] = ()
     name: str = ""
     notes: tuple[ReadNote, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    encodings: tuple[Encoding, ...] = ()
+    imputations: tuple[Imputation, ...] = ()
 
     def __post_init__(self) -> None:
         X = self.X

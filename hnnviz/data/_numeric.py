@@ -18,7 +18,9 @@ import pandas as pd
 
 from .._messages import count, fmt_value, listed, quote
 
-__all__ = ["LABEL_WORDS", "MISSING_TOKENS", "NumericReading", "find_missing", "read_numbers", "tokens_text"]
+__all__ = [
+    "LABEL_WORDS", "MISSING_TOKENS", "NumericReading", "find_missing", "read_numbers", "read_two_levels", "tokens_text",
+]  # fmt: skip
 
 #: Cells read as missing values, compared in lower case after stripping spaces (blank cells are missing too).
 #: pandas' own defaults are included, since :func:`~hnnviz.data.read_table` turns them off to report them.
@@ -198,6 +200,47 @@ def read_numbers(col: pd.Series, delimiter: str | None = None) -> NumericReading
     return NumericReading(
         None, tokens, example=col.iloc[pos], row=_row(labels, pos), n_bad=int(bad.sum()), problem=problem
     )
+
+
+def read_two_levels(col: pd.Series) -> tuple[np.ndarray, tuple[str, str]] | None:
+    """Read a text (or category) column of exactly two values, missing cells aside, as 0/1.
+
+    Missing-value tokens are missing, except ``none``, a value here as in a class label (see
+    :func:`find_missing`). The values are compared as written, spaces at either end stripped; the one first in
+    alphabetical order (ignoring case) reads as 0, so ``f``/``m``, ``no``/``yes`` and ``false``/``true`` read
+    as 0/1.
+
+    Returns
+    -------
+    tuple or None
+        ``(values, levels)``: float64 values (NaN where a cell is missing) and the two values, the one read as
+        0 first; ``None`` when the column is not text or category, or holds another number of values.
+
+    Examples
+    --------
+    >>> values, levels = read_two_levels(pd.Series(["m", "f", "?", " f"]))
+    >>> values.tolist(), levels
+    ([1.0, 0.0, nan, 0.0], ('f', 'm'))
+    >>> read_two_levels(pd.Series(["a", "b", "c"])) is None
+    True
+    """
+    col = col.reset_index(drop=True)
+    categorical = isinstance(col.dtype, pd.CategoricalDtype)
+    if categorical:
+        col = col.astype(object)
+    elif not (pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)):
+        return None
+    missing = find_missing(col, labels=True)[0]
+    present = col[~missing]
+    if not categorical and not present.map(lambda v: isinstance(v, str)).all():
+        return None
+    text = present.astype(str).str.strip()
+    distinct = sorted(pd.unique(text), key=lambda v: (v.lower(), v))
+    if len(distinct) != 2:
+        return None
+    values = np.full(len(col), np.nan)
+    values[text.index.to_numpy()] = (text == distinct[1]).to_numpy(dtype=np.float64)
+    return values, (distinct[0], distinct[1])
 
 
 def _row(labels: pd.Index, pos: int) -> int:

@@ -37,9 +37,10 @@ def csv(header: str, rows: list[str]) -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode()
 
 
-# 12 rows: five numeric features, a constant column and a text column.
+# 12 rows: five numeric features, a constant column and a text column ('a' is no row number: those are identifiers).
 MIXED = csv(
-    "a,b,c,d,e,const,city", [f"{i},{i * i % 7},{(3 * i) % 5},{i % 4},{(i * 5) % 11},2,c{i % 3}" for i in range(12)]
+    "a,b,c,d,e,const,city",
+    [f"{i * i % 13},{i * i % 7},{(3 * i) % 5},{i % 4},{(i * 5) % 11},2,c{i % 3}" for i in range(12)],
 )
 TWO_NUMERIC = csv("x,y,label", [f"{i},{i * i % 5},t{i}" for i in range(12)])
 
