@@ -21,6 +21,7 @@ __all__ = [
     "main",
     "make_breast_cancer",
     "make_diabetes",
+    "make_planted_additive",
     "make_planted_interactions",
     "make_planted_shapes",
     "make_sp500_returns",
@@ -197,6 +198,82 @@ def make_planted_shapes(seed: int = 0, n_rows: int = 1500) -> tuple[pd.DataFrame
     return df, truth
 
 
+#: The additive set's curves, one per feature (``{x}`` stands for the feature's name), and their functions.
+ADDITIVE_CURVES: tuple[tuple[str, object], ...] = (
+    ("sin(2*{x})", lambda x: np.sin(2 * x)),
+    ("{x}**2", lambda x: x**2),
+    ("2*tanh(2*{x})", lambda x: 2 * np.tanh(2 * x)),
+    ("|{x}|", np.abs),
+    ("exp({x}/2)", lambda x: np.exp(x / 2)),
+    ("cos(2*{x})", lambda x: np.cos(2 * x)),
+    ("2*[{x} > 0.5]", lambda x: 2.0 * (x > 0.5)),
+    ("-{x}**3/3", lambda x: -(x**3) / 3),
+    ("max({x}, 0)", lambda x: np.maximum(x, 0)),
+    ("sin(3*{x})/2", lambda x: np.sin(3 * x) / 2),
+    ("log(1 + {x}**2)", lambda x: np.log1p(x**2)),
+    ("-tanh({x})", lambda x: -np.tanh(x)),
+)
+
+
+def make_planted_additive(seed: int = 0, n_rows: int = 1500) -> tuple[pd.DataFrame, dict]:
+    """Synthetic regression that is purely additive: one nonlinear curve per feature, correlated features.
+
+    Three blocks of 4 features, correlated 0.64 within a block (as in ``planted_interactions``); ``y`` is the
+    sum of one curve per feature (:data:`ADDITIVE_CURVES`) plus noise, with no interaction at all: a model's
+    interactions on it should be (close to) none, whatever the correlations.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``.
+    n_rows : int, default 1500
+        Number of rows.
+
+    Returns
+    -------
+    df : pandas.DataFrame
+        Columns ``x01..x12`` (rounded to 6 decimals) and ``y``, computed from the rounded features.
+    truth : dict
+        The curves, the formula and the generating parameters (written as JSON).
+    """
+    rng = np.random.default_rng(seed)
+    names = [f"x{i:02d}" for i in range(1, 13)]
+    blocks = [names[i : i + 4] for i in range(0, 12, 4)]
+    columns = {}
+    for block in blocks:
+        factor = rng.standard_normal(n_rows)
+        for name in block:
+            noise = rng.standard_normal(n_rows)
+            columns[name] = np.round(LOADING * factor + np.sqrt(1 - LOADING**2) * noise, 6)
+    x = pd.DataFrame(columns)
+    terms = [text.format(x=name) for name, (text, _) in zip(names, ADDITIVE_CURVES, strict=True)]
+    signal = sum(curve(x[name].to_numpy()) for name, (_, curve) in zip(names, ADDITIVE_CURVES, strict=True))
+    spread = float(signal.std())
+    x["y"] = np.round(signal + NOISE_SD * spread * rng.standard_normal(n_rows), 6)
+    truth = {
+        "file": "planted_additive.csv",
+        "target": "y",
+        "task": "regression",
+        "formula": f"y = {' + '.join(terms)} + {NOISE_SD}*sd(s)*e, e ~ N(0, 1), sd(s) = {spread:.4g}",
+        "planted_groups": [],
+        "terms": [{"order": 1, "features": [name], "function": term} for name, term in zip(names, terms, strict=True)],
+        "irrelevant_features": [],
+        "correlated_groups": blocks,
+        "feature_model": (
+            "per block b: factor_b ~ N(0, 1); each x in b = 0.8*factor_b + 0.6*e_x, e_x ~ N(0, 1); blocks "
+            "independent; features rounded to 6 decimals before computing y"
+        ),
+        "within_group_correlation": LOADING**2,
+        "noise_sd": round(NOISE_SD * spread, 4),
+        "signal_variance": round(float(signal.var()), 4),
+        "seed": seed,
+        "n_rows": n_rows,
+        "generator": "numpy.random.default_rng(seed); draw order: for each block, factor then each feature's "
+        "noise; then e",
+    }
+    return x, truth
+
+
 def _write_csv(df: pd.DataFrame, path: Path, float_format: str) -> None:
     """Write ``df`` and check that reading it back gives the same values (to the written precision)."""
     df.to_csv(path, index=False, float_format=float_format, lineterminator="\n")
@@ -221,6 +298,8 @@ def main(out_dir: Path = HERE) -> None:
     tables["planted_interactions.csv"] = (planted, "%.6f")
     shapes, shapes_truth = make_planted_shapes()
     tables["planted_shapes.csv"] = (shapes, "%.6f")
+    additive, additive_truth = make_planted_additive()
+    tables["planted_additive.csv"] = (additive, "%.6f")
     for file, (df, float_format) in tables.items():
         _write_csv(df, out_dir / file, float_format)
         print(f"{file}: {df.shape[0]} rows x {df.shape[1]} columns")
@@ -228,6 +307,8 @@ def main(out_dir: Path = HERE) -> None:
     print("planted_interactions.json: ground truth")
     (out_dir / "planted_shapes.json").write_text(json.dumps(shapes_truth, indent=2) + "\n", encoding="utf-8")
     print("planted_shapes.json: ground truth")
+    (out_dir / "planted_additive.json").write_text(json.dumps(additive_truth, indent=2) + "\n", encoding="utf-8")
+    print("planted_additive.json: ground truth")
 
 
 if __name__ == "__main__":

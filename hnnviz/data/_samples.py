@@ -82,6 +82,13 @@ SAMPLES: MappingProxyType[str, SampleInfo] = MappingProxyType(
             "+ 2*[x05 + x06 > 0] - 1 + noise: one pair per shape, for the simplex inspector. "
             "Ground truth in planted_shapes.json.",
         ),
+        "planted_additive": SampleInfo(
+            "planted_additive.csv",
+            "y",
+            "regression",
+            "Synthetic: 1500 rows x 12 features in 3 correlated blocks; y = one nonlinear curve per feature + "
+            "noise, no interaction at all. Ground truth in planted_additive.json.",
+        ),
     }
 )
 

@@ -26,6 +26,7 @@ from ._faithfulness import (
     top_k_overlap,
 )
 from ._inspector import SimplexResponse, inspect_simplex
+from ._pure import PureEffect, PureEffects, purify
 from ._recovery import precision_at_k, recall_at_k, structure_recall
 from ._shapes import SHAPE_LABELS, ShapeReading, read_shape
 
@@ -35,6 +36,8 @@ __all__ = [
     "Curve",
     "FaithfulnessReport",
     "KnockOut",
+    "PureEffect",
+    "PureEffects",
     "SanityCheck",
     "ShapeReading",
     "SimplexResponse",
@@ -49,6 +52,7 @@ __all__ = [
     "order_split",
     "permuted_label_check",
     "precision_at_k",
+    "purify",
     "randomization_check",
     "read_shape",
     "recall_at_k",

@@ -10,7 +10,7 @@ Modules: ``_layers``, ``_nets``, ``_train``, ``_run``, ``_estimators`` and ``_pr
 
 from ._estimators import HNNClassifier, HNNRegressor
 from ._layers import SimplexLayer
-from ._nets import HNN, MLP, Architecture, LayerSummary, describe_hnn
+from ._nets import HNN, MLP, Architecture, LayerSummary, describe_hnn, hnn_widths
 from ._pruning import PrunedResult, PrunedRun, UnitScore, prune_mlp, rank_units, train_pruned, unit_groups
 from ._run import Predictions, Run, build_model, train_run
 from ._train import (
@@ -56,6 +56,7 @@ __all__ = [
     "cosine_factor",
     "dead_readouts",
     "describe_hnn",
+    "hnn_widths",
     "inactive_share",
     "limit_threads",
     "metrics",

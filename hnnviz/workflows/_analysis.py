@@ -20,11 +20,13 @@ from ..exceptions import InputValidationError
 from ..explanation import (
     Attribution,
     FaithfulnessReport,
+    PureEffects,
     SimplexResponse,
     explain,
     faithfulness_report,
     inspect_simplex,
     order_split,
+    purify,
 )
 from ..model import HNN, Run, metrics
 from ..specs import PRIMARY_METRICS, TrainConfig
@@ -73,6 +75,9 @@ class Analysis:
         training rows drawn on top when the table is known.
     order_split : ndarray of shape (n_test_rows, n_orders + 1) or None
         Each test row's prediction split into the constant and one contribution per order.
+    pure : PureEffects or None
+        The model's pure effects (:func:`hnnviz.explanation.purify`, on the training rows' grids when the table
+        is known); None for a dense MLP.
     """
 
     run: Run
@@ -82,6 +87,7 @@ class Analysis:
     faithfulness: FaithfulnessReport | None
     inspections: tuple[SimplexResponse, ...]
     order_split: np.ndarray | None
+    pure: PureEffects | None = None
 
     @property
     def explainable(self) -> bool:
@@ -149,12 +155,16 @@ def analyse(
             )
         if explainable:
             split = order_split(run, rows)
+    pure = None
+    if explainable:
+        say("purifying the model's terms")
+        pure = purify(run, None if dataset is None else dataset.X)
     inspections: tuple[SimplexResponse, ...] = ()
     if explainable and attribution is not None:
         say("inspecting the top simplices")
         background = None if dataset is None else dataset.X[run.result.split.train]
         inspections = tuple(inspect_simplex(run, s.features, X=background) for s in attribution.ranking(top=top))
-    return Analysis(run, dataset, attribution, comparison, faithfulness, inspections, split)
+    return Analysis(run, dataset, attribution, comparison, faithfulness, inspections, split, pure)
 
 
 def baseline_comparison(run: Run, dataset: Dataset) -> Comparison:
