@@ -134,6 +134,25 @@ class PureEffects:
         ranked.sort(key=lambda item: (-item[1].importance, item[1].order, item[0]))
         return [e for _, e in ranked[:top]]
 
+    def order_shares(self) -> np.ndarray:
+        """``(n_orders,)``: each order's share of the model's variance, single features first (they add up to 1)."""
+        shares = np.zeros(max(e.order for e in self.effects) + 1)
+        for effect in self.effects:
+            shares[effect.order] += effect.share
+        return shares
+
+    def simplex_values(self, order: int) -> dict[tuple[str, ...], float]:
+        """Every effect of one order, by its features, with its importance (as the network drawing colours it).
+
+        Raises
+        ------
+        InputValidationError
+            If the model has no effect of that order.
+        """
+        high = max(e.order for e in self.effects)
+        check_int(order, name="order", owner="PureEffects.simplex_values", low=0, high=high)
+        return {e.features: e.importance for e in self.effects if e.order == order}
+
     def shape(self, features: Sequence[str]) -> PureEffect:
         """The effect of a feature subset, named in any order.
 

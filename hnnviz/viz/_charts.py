@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from .._validation import check_in
 from ..exceptions import InputValidationError
+from ._common import ORDER_COLOURS, plot_text
 
 _GRID = "#e5e8ee"
 _POINT = "#1f77b4"
@@ -18,6 +21,45 @@ _IDENTITY = "#7f7f7f"
 def model_colour(i: int) -> str:
     """The colour of the ``i``-th model (the same model keeps its colour across figures)."""
     return qualitative.Plotly[i % len(qualitative.Plotly)]
+
+
+def order_colour(k: int) -> str:
+    """The colour of simplex order ``k`` (inputs, edges, triangles ...), shared by every figure."""
+    return ORDER_COLOURS[k % len(ORDER_COLOURS)]
+
+
+def simplex_label(features: Sequence[str]) -> str:
+    """``"a · b · c"`` from feature names, escaped.
+
+    Examples
+    --------
+    >>> simplex_label(["a", "<b>"])
+    'a · &lt;b&gt;'
+    """
+    return " · ".join(plot_text(f) for f in features)
+
+
+def bar_height(n_bars: int) -> int:
+    """Height in pixels of a horizontal bar chart of ``n_bars`` bars."""
+    return int(np.clip(150 + 24 * n_bars, 320, 900))
+
+
+def chosen_orders(orders: Collection[int] | None, available: Sequence[int], *, owner: str) -> set[int]:
+    """The orders asked for (every available one when None), each checked to be available.
+
+    Examples
+    --------
+    >>> sorted(chosen_orders(None, (1, 2), owner="f")), sorted(chosen_orders([2], (1, 2), owner="f"))
+    ([1, 2], [2])
+    """
+    if orders is None:
+        return set(available)
+    chosen = {check_in(k, tuple(available), name="orders", owner=owner) for k in orders}
+    if not chosen:
+        raise InputValidationError(
+            f"The 'orders' parameter of {owner} must name at least one order. Got {orders!r} instead."
+        )
+    return chosen
 
 
 def vector(values: Any, *, name: str, owner: str, min_length: int = 1) -> np.ndarray:

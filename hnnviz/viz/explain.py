@@ -24,8 +24,19 @@ from plotly.subplots import make_subplots
 from .._messages import count, order_name
 from .._validation import check_in, check_int, check_number
 from ..exceptions import InputValidationError
-from ._charts import identity_scatter, legend_on_top, same_length, square_axes, style_axes, vector
-from ._common import ORDER_COLOURS, finish_layout, plot_text
+from ._charts import (
+    bar_height,
+    chosen_orders,
+    identity_scatter,
+    legend_on_top,
+    order_colour,
+    same_length,
+    simplex_label,
+    square_axes,
+    style_axes,
+    vector,
+)
+from ._common import finish_layout, plot_text
 
 if TYPE_CHECKING:
     from ..explanation import Attribution, Curve, SimplexScore
@@ -44,27 +55,8 @@ _CURVE = "#d62728"
 _UP, _DOWN, _TOTAL = "#2ca02c", "#d62728", "#1f77b4"
 
 
-def _order_colour(k: int) -> str:
-    return ORDER_COLOURS[k % len(ORDER_COLOURS)]
-
-
-def _simplex_label(features: Sequence[str]) -> str:
-    """``"a · b · c"`` from feature names, escaped.
-
-    Examples
-    --------
-    >>> _simplex_label(["a", "<b>"])
-    'a · &lt;b&gt;'
-    """
-    return " · ".join(plot_text(f) for f in features)
-
-
 def _units(attribution: Attribution) -> str:
     return "target units" if attribution.target_class is None else "logit of the explained class"
-
-
-def _bar_height(n_bars: int) -> int:
-    return int(np.clip(150 + 24 * n_bars, 320, 900))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -116,7 +108,7 @@ def ranking_figure(
     [('edges', [-3.0, 1.0])]
     """
     ranked = _ranked(attribution, top=top, orders=orders, row=row)
-    labels = [_simplex_label(s.features) for s in ranked]
+    labels = [simplex_label(s.features) for s in ranked]
     vertex = {features[0]: i for i, features in enumerate(attribution.simplices[0])}
     vertices = [[vertex[f] for f in s.features] for s in ranked]
     traces = []
@@ -125,7 +117,7 @@ def ranking_figure(
         traces.append(_simplex_bars(order, ranks, ranked, labels, vertices, global_=row is None))
     fig = go.Figure(traces)
     title = _ranking_title(attribution, ranked, row)
-    finish_layout(fig, title=title, height=_bar_height(len(ranked)), legend=True, top=90)
+    finish_layout(fig, title=title, height=bar_height(len(ranked)), legend=True, top=90)
     legend_on_top(fig)
     which = (
         f"mean |attribution| over {count(attribution.n_rows, 'row')}" if row is None else f"attribution of row {row}"
@@ -142,15 +134,7 @@ def _ranked(
     """The ``top`` simplices of the chosen orders, by (mean) ``|score|``."""
     owner = "ranking_figure"
     top = check_int(top, name="top", owner=owner, low=1)
-    available = tuple(range(1, len(attribution.scores)))
-    if orders is None:
-        chosen = set(available)
-    else:
-        chosen = {check_in(k, available, name="orders", owner=owner) for k in orders}
-        if not chosen:
-            raise InputValidationError(
-                f"The 'orders' parameter of {owner} must name at least one order. Got {orders!r} instead."
-            )
+    chosen = chosen_orders(orders, range(1, len(attribution.scores)), owner=owner)
     if row is not None:
         row = check_int(row, name="row", owner=owner, low=0, high=attribution.n_rows - 1)
     return [s for s in attribution.ranking(row) if s.order in chosen][:top]
@@ -174,7 +158,7 @@ def _simplex_bars(
         x=[ranked[i].score for i in ranks],
         y=ranks,
         orientation="h",
-        marker={"color": _order_colour(order)},
+        marker={"color": order_colour(order)},
         hovertext=hover,
         hoverinfo="text",
         customdata=[vertices[i] for i in ranks],
@@ -235,7 +219,7 @@ def feature_importance_figure(attribution: Attribution, *, top: int = 20) -> go.
             x=values,
             y=ranks,
             orientation="h",
-            marker={"color": _order_colour(order)},
+            marker={"color": order_colour(order)},
             hovertext=[f"<b>{labels[i]}</b><br>{order_name(order)}: {v:.4g}" for i, v in enumerate(values)],
             hoverinfo="text",
             name=order_name(order),
@@ -248,7 +232,7 @@ def feature_importance_figure(attribution: Attribution, *, top: int = 20) -> go.
         f"Top {len(names)} features: each simplex's mean |attribution| shared equally by its features "
         f"({count(attribution.n_rows, 'row')}, {plot_text(attribution.method)})"
     )
-    finish_layout(fig, title=title, height=_bar_height(len(names)), legend=True, top=90)
+    finish_layout(fig, title=title, height=bar_height(len(names)), legend=True, top=90)
     legend_on_top(fig)
     fig.update_layout(barmode="stack")
     style_axes(fig, x_title=f"importance ({_units(attribution)})", y_title="")

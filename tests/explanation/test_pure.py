@@ -164,6 +164,19 @@ def test_same_seed_same_result(shapes_run) -> None:
     assert all(np.array_equal(a.values, b.values) for a, b in zip(first.effects, second.effects, strict=True))
 
 
+def test_order_shares_and_simplex_values_read_the_effects(shapes_run) -> None:
+    run, X = shapes_run
+    pure = purify(run, X)
+    shares = pure.order_shares()
+    assert shares.shape == (4,) and shares.sum() == pytest.approx(1.0)
+    assert shares[1:].sum() == pytest.approx(pure.interaction_share)
+    edges = pure.simplex_values(1)
+    assert list(edges) == [tuple(run.feature_names[v] for v in s) for s in run.network.complex.simplices[1]]
+    assert all(edges[e.features] == e.importance for e in pure.effects if e.order == 1)
+    with pytest.raises(InputValidationError, match="'order' parameter of PureEffects.simplex_values"):
+        pure.simplex_values(4)
+
+
 def test_without_rows_the_grid_is_gaussian(shapes_run) -> None:
     run, X = shapes_run
     pure = purify(run)
