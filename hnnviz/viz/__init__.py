@@ -12,6 +12,8 @@ render the result.
 - :mod:`~hnnviz.viz.graph`: the clique tree, the similarity matrix, an offline pyvis page.
 - :mod:`~hnnviz.viz.training`: loss curves (live or finished), predictions, the confusion matrix, model scores.
 - :mod:`~hnnviz.viz.inspect`: one simplex's unit and the prediction over its features (the simplex inspector).
+- :mod:`~hnnviz.viz.pure`: pure effects read as EBM's terms: a ranking, each term's shape over its rows, one
+  row's split from the intercept to the output.
 - :mod:`~hnnviz.viz.explain`: top simplices and features, a prediction split by order, deletion/insertion
   curves against random orderings, predictions before and after a knock-out.
 """
@@ -30,6 +32,7 @@ from .graph import clique_tree_figure, graph_html, similarity_heatmap
 from .inspect import inspector_figure
 from .layout import LAYOUTS, layout_positions, planar_or_none, planar_positions, spring_positions
 from .network import graph_figure, light_network_figure, network_figure
+from .pure import pure_ranking_figure, pure_shape_figure, pure_waterfall_figure
 from .sweep import sweep_figure, write_sweep_summary
 from .training import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
 
@@ -54,6 +57,9 @@ __all__ = [
     "planar_or_none",
     "planar_positions",
     "prediction_figure",
+    "pure_ranking_figure",
+    "pure_shape_figure",
+    "pure_waterfall_figure",
     "ranking_figure",
     "similarity_heatmap",
     "spring_positions",
