@@ -173,7 +173,7 @@ def test_order_shares_and_simplex_values_read_the_effects(shapes_run) -> None:
     edges = pure.simplex_values(1)
     assert list(edges) == [tuple(run.feature_names[v] for v in s) for s in run.network.complex.simplices[1]]
     assert all(edges[e.features] == e.importance for e in pure.effects if e.order == 1)
-    with pytest.raises(InputValidationError, match="'order' parameter of PureEffects.simplex_values"):
+    with pytest.raises(InputValidationError, match=r"'order' parameter of PureEffects\.simplex_values"):
         pure.simplex_values(4)
 
 
