@@ -1,7 +1,10 @@
 """Explain: which simplices (groups of interacting features) drive the trained HNN's predictions.
 
-Attributions, knock-outs and faithfulness checks are hnnviz calls; the figures come from :mod:`hnnviz.viz`.
-The page explains the HNN trained on the Train page, on the table and network it was trained with.
+By default the page reads the model's pure effects (:func:`hnnviz.explanation.purify`): each function the HNN
+computes given to the smallest set of features that holds it. What each unit carries (attributions), knock-outs
+and faithfulness checks stay a choice away. Every number is an hnnviz call; the figures come from
+:mod:`hnnviz.viz`. The page explains the HNN trained on the Train page, on the table and network it was trained
+with.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from hnnviz.data import Dataset
 from hnnviz.explanation import (
     Attribution,
     FaithfulnessReport,
+    PureEffects,
     SimplexResponse,
     explain,
     faithfulness_report,
     inspect_simplex,
     knock_out,
     order_split,
+    purify,
 )
 from hnnviz.model import Run
 from hnnviz.report import build_report
@@ -32,16 +37,26 @@ from hnnviz.viz import (
     knockout_figure,
     network_figure,
     order_waterfall_figure,
+    pure_ranking_figure,
+    pure_shape_figure,
+    pure_waterfall_figure,
     ranking_figure,
 )
 from hnnviz.workflows import Job, TrainingJob, analyse, explain_seconds
 
 HNN = "HNN"  # the name the Train page gives the HNN run
+PURE = "pure"
 METHOD_LABELS = {
     "gxa": "gradient x activation (fast)",
     "ig": "integrated gradients (complete)",
     "ablation": "ablation (knock each unit out)",
 }
+CHOICES = {PURE: "pure effects", **{m: f"what a unit carries: {label}" for m, label in METHOD_LABELS.items()}}
+DIFFERENCE = (
+    "A unit can carry a lower order's function (a triangle's unit may hold one feature's curve); pure effects give "
+    "each function to the smallest set of features that holds it."
+)
+WEAK_INTERACTIONS = 0.05  # at most this share of the model's variance in interactions: none strong was found
 METRIC_LABELS = {"r2": "R²", "accuracy": "accuracy"}
 INSPECT_LESSON = (
     "Every HNN unit reads a known, small group of features. Here the group's own features vary over a grid while "
@@ -50,10 +65,29 @@ INSPECT_LESSON = (
     "surface: *additive* if the features act separately, *product-like* or *max-like* if they work together."
 )
 LESSON = (
+    "The model's prediction is split into an average plus **pure effects**. A single feature's effect is a curve: "
+    "how the prediction moves with that feature alone. A pair's effect is the part of the prediction that only this "
+    "pair of features explains together, beyond what each explains alone; a triangle's is what only those three "
+    "explain together, beyond every pair and single feature in it. Each effect gets a score: how much it moves "
+    "predictions across the training rows. In an HNN every group comes from the network, so these are the "
+    "*interactions* the model can use."
+)
+UNIT_LESSON = (
     "An **attribution** says how much each unit contributed to a prediction, compared with the prediction "
     "for an average row (the training mean). In an HNN every unit is a simplex, a named group of features, so "
-    "the scores say which *interactions* matter: a high-scoring triangle means those three features together "
-    "move the prediction. Scores are in the target's units (regression) or in the logit of the predicted class."
+    "the scores say what each group's unit carries. Scores are in the target's units (regression) or in the "
+    "model's score for the predicted class."
+)
+SHAPE_LESSON = (
+    "A single feature's curve shows how the prediction moves with that feature alone; the grey bars under it count "
+    "the training rows at each value, so you can see where the curve rests on data. A pair's map shows the part of "
+    "the prediction that only this pair of features explains together, beyond what each explains alone (dots are "
+    "training rows). A group of three is shown as maps of two of its features at a low, middle and high value of "
+    "the third."
+)
+PURE_SPLIT_LESSON = (
+    "The bars start at the average prediction and add this row's pure effects, largest first, until they reach the "
+    "prediction itself: green pushes it up, red down. The row's value of each feature is written beside it."
 )
 
 
@@ -75,12 +109,11 @@ def row_label(run: Run, ds: Dataset, row: int) -> str:
 
 
 def choose_rows(run: Run, ds: Dataset) -> tuple[str, int | None]:
-    """The method, and either every test row (None) or one of them."""
+    """The method (``"pure"`` or a unit attribution), and either every test row (None) or one of them."""
     left, middle, right = st.columns([2, 2, 3])
     method = left.selectbox(
-        "Method", list(METHOD_LABELS), format_func=METHOD_LABELS.get, key=Keys.EXPLAIN_METHOD,
-        persist_state="session",
-    )  # fmt: skip
+        "Explain by", list(CHOICES), format_func=CHOICES.get, key=Keys.EXPLAIN_METHOD, persist_state="session"
+    )
     scope = middle.segmented_control(
         "Explain", ["all test rows", "one row"], default="all test rows", required=True, key=Keys.EXPLAIN_SCOPE,
         persist_state="session",
@@ -168,32 +201,39 @@ def network_tab(app: AppState, attr: Attribution, run: Run, ds: Dataset, chosen_
 # ---- the simplex inspector ------------------------------------------------------------------------------------
 
 
-def clickable(fig: go.Figure, key: str, run: Run) -> None:
-    """A chart whose simplices (bars, or the hover points of edges and triangles) open the inspector on click."""
+def clickable(fig: go.Figure, key: str, run: Run, target: str = Keys.INSPECT_SIMPLEX, smallest: int = 2) -> None:
+    """A chart whose simplices (bars, or the hover points of edges and triangles) are chosen by a click: the
+    clicked simplex becomes the value of the widget ``target`` (the inspector's, or the pure shape's)."""
     st.plotly_chart(
-        fig, key=key, on_select=lambda: picked(key, run.feature_names), selection_mode="points",
+        fig, key=key, on_select=lambda: picked(key, run.feature_names, target, smallest), selection_mode="points",
         config={"displayModeBar": False},
     )  # fmt: skip
 
 
-def picked(key: str, names: tuple[str, ...]) -> None:
-    """The clicked point's simplex (its ``customdata``: vertex indices) becomes the inspected one."""
+def picked(key: str, names: tuple[str, ...], target: str, smallest: int) -> None:
+    """The clicked point's simplex (its ``customdata``: at least ``smallest`` vertex indices) becomes the chosen one."""
     points = st.session_state[key]["selection"]["points"]
     vertices = next((p["customdata"] for p in points if isinstance(p.get("customdata"), list)), None)
-    if vertices is not None and len(vertices) >= 2:
-        st.session_state[Keys.INSPECT_SIMPLEX] = tuple(names[int(v)] for v in vertices)
+    if vertices is not None and len(vertices) >= smallest:
+        st.session_state[target] = tuple(names[int(v)] for v in vertices)
+
+
+def chosen_simplex(options: list[tuple[str, ...]], key: str) -> list[tuple[str, ...]]:
+    """The options of a simplex menu: the one chosen by a click leads when it is not among them; the first option
+    is chosen when nothing is yet."""
+    current = st.session_state.get(key)
+    if current is not None and current not in options:  # clicked on the drawing, beyond the listed ones
+        options = [current, *options]
+    if current is None and options:
+        st.session_state[key] = options[0]
+    return options
 
 
 def inspector(app: AppState, run: Run, ds: Dataset, attr: Attribution, row: int | None) -> None:
     """Look inside one simplex: its unit's response (and the model's) over its own features, the others held."""
-    options = [s.features for s in attr.ranking(top=40)]
-    current = st.session_state.get(Keys.INSPECT_SIMPLEX)
-    if current is not None and current not in options:  # clicked on the drawing, beyond the top 40
-        options.insert(0, current)
+    options = chosen_simplex([s.features for s in attr.ranking(top=40)], Keys.INSPECT_SIMPLEX)
     if not options:
         return
-    if current is None:
-        st.session_state[Keys.INSPECT_SIMPLEX] = options[0]
     with st.container(border=True):
         st.markdown("**Inside one simplex**")
         common.lesson(INSPECT_LESSON)
@@ -250,10 +290,101 @@ def split_tab(run: Run, ds: Dataset, row: int | None, attr: Attribution) -> None
     st.plotly_chart(ranking_figure(attr, top=10, row=0), key="explain.row_ranking")
 
 
-def knockout_tab(app: AppState, run: Run, ds: Dataset, method: str) -> None:
+# ---- pure effects -----------------------------------------------------------------------------------------------
+
+
+def pure_effects(app: AppState, run: Run, ds: Dataset) -> PureEffects:
+    """The run's pure effects, computed once per session (a few hundredths of a second for the default HNN)."""
+    if run.fingerprint not in app.pure:
+        app.pure[run.fingerprint] = purify(run, ds.X)
+    return app.pure[run.fingerprint]
+
+
+def pure_verdict(pure: PureEffects) -> None:
+    """Whether the model found strong interactions, in plain words."""
+    share = pure.interaction_share
+    if share <= WEAK_INTERACTIONS:
+        st.success(
+            f"No strong interaction found: interactions hold only {share:.1%} of the model's variance. The model "
+            "is close to a sum of one curve per feature.", icon=":material/check_circle:",
+        )  # fmt: skip
+    else:
+        st.caption(f"Interactions hold {share:.1%} of the model's variance; single features the rest.")
+    if pure.target is not None:
+        st.caption(f"The effects split the model's score (logit) for class {common.plain(pure.target)}.")
+
+
+def pure_order_label(k: int) -> str:
+    return "single features" if k == 0 else order_label(k)
+
+
+def pure_ranking_tab(pure: PureEffects, run: Run, ds: Dataset) -> None:
+    split = ", ".join(f"{pure_order_label(k)} {share:.0%}" for k, share in enumerate(pure.order_shares()))
+    st.caption(
+        f"Share of the model's variance by order: {split}. Importance: how much an effect moves predictions over "
+        "the training rows. Click a bar to see its shape."
+    )
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    available = list(range(len(pure.order_shares())))
+    orders = left.pills(
+        "Orders", available, selection_mode="multi", default=available, key=Keys.PURE_ORDERS,
+        format_func=pure_order_label, persist_state="session",
+    )  # fmt: skip
+    top = int(right.number_input("Top", 5, 100, 15, step=5, key=Keys.EXPLAIN_TOP, persist_state="session"))
+    if not orders:
+        st.info("Pick at least one order.")
+        return
+    clickable(pure_ranking_figure(pure, top=top, orders=orders), "explain.pure_ranking", run, Keys.PURE_TERM, 1)
+    shape_view(pure, run, ds)
+    ranked = [e for e in pure.ranking(min_order=0) if e.order in orders][:top]
+    table = [
+        {"effect": " · ".join(e.features), "order": e.order, "importance": round(e.importance, 5),
+         "share of variance": round(e.share, 4)}
+        for e in ranked
+    ]  # fmt: skip
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def pure_network_tab(pure: PureEffects, run: Run, ds: Dataset) -> None:
+    st.caption(
+        "Edges and triangles coloured by the importance of their pure effect, on the network the model was wired "
+        "with. Click the middle of an edge or triangle to see its shape."
+    )
+    values = {"edge_values": pure.simplex_values(1)}
+    if len(pure.order_shares()) > 2:
+        values["triangle_values"] = pure.simplex_values(2)
+    fig = network_figure(run.network, orders=(1, 2), value_label="pure effect importance", **values)
+    clickable(fig, "explain.pure_network", run, Keys.PURE_TERM)
+    shape_view(pure, run, ds)
+
+
+def shape_view(pure: PureEffects, run: Run, ds: Dataset) -> None:
+    """The shape of the chosen pure effect over its features, the training rows under or on it."""
+    options = chosen_simplex([e.features for e in pure.ranking(min_order=0, top=40)], Keys.PURE_TERM)
+    with st.container(border=True):
+        st.markdown("**The shape of one effect**")
+        common.lesson(SHAPE_LESSON)
+        features = st.selectbox("Effect", options, key=Keys.PURE_TERM, format_func=" · ".join)
+        fig = pure_shape_figure(pure, features, X=ds.X[run.result.split.train])
+        st.plotly_chart(fig, key="explain.shape")
+
+
+def pure_split_tab(pure: PureEffects, run: Run, ds: Dataset, row: int | None) -> None:
+    if row is None:
+        st.info("Choose *one row* above to see its prediction split into pure effects.")
+        return
+    common.lesson(PURE_SPLIT_LESSON)
+    x = ds.X[[row]]
+    prediction = float(run.predict(x)[0]) if run.task == "regression" else None  # else the class's score, rebuilt
+    left, right = st.columns([3, 1])
+    fig = pure_waterfall_figure(pure, pure.contributions(x)[0], prediction=prediction, row=x[0], top=12)
+    left.plotly_chart(fig, key="explain.pure_waterfall")
+    right.dataframe({"feature": list(ds.feature_names), "value": x[0].tolist()}, hide_index=True, width="stretch")
+
+
+def knockout_tab(run: Run, ds: Dataset, options: list[tuple[str, ...]]) -> None:
+    """Knock out simplices chosen among ``options`` (the most important first)."""
     st.caption("Hold chosen simplices at their value for an average row, and see what the model loses.")
-    overall = attribution(app, run, ds, method, None)
-    options = [s.features for s in overall.ranking(top=40)]
     chosen = st.multiselect(
         "Simplices to knock out (the 40 most important)", options, format_func=" · ".join, key=Keys.EXPLAIN_KNOCKOUT,
         persist_state="session",
@@ -338,12 +469,31 @@ def main() -> None:
     ds = job.dataset
     st.caption(f"Explaining the HNN trained on {common.plain(ds.summary())}; network: {run.ifn.label()}.")
     method, row = choose_rows(run, ds)
+    st.caption(DIFFERENCE)
+    if method == PURE:
+        pure = pure_effects(app, run, ds)
+        pure_verdict(pure)
+        views = {
+            "Ranking": lambda: pure_ranking_tab(pure, run, ds),
+            "On the network": lambda: pure_network_tab(pure, run, ds),
+            "One row": lambda: pure_split_tab(pure, run, ds, row),
+            "Knock out": lambda: knockout_tab(run, ds, [e.features for e in pure.ranking(top=40)]),
+            "Faithfulness": lambda: st.info(
+                "These checks test what a unit carries: choose one of those methods above to run them."
+            ),
+        }
+        common.open_tab(views, Keys.EXPLAIN_TAB)
+        report_download(app, job, run, None, "gxa")
+        return
+    common.lesson(UNIT_LESSON)
     attr = attribution(app, run, ds, method, row)
     views = {
         "Ranking": lambda: ranking_tab(app, attr, run, ds, row),
         "On the network": lambda: network_tab(app, attr, run, ds, row),
         "One row": lambda: split_tab(run, ds, row, attr),
-        "Knock out": lambda: knockout_tab(app, run, ds, method),
+        "Knock out": lambda: knockout_tab(
+            run, ds, [s.features for s in attribution(app, run, ds, method, None).ranking(top=40)]
+        ),
         "Faithfulness": lambda: faithfulness_tab(app, job, run, method),
     }
     common.open_tab(views, Keys.EXPLAIN_TAB)

@@ -35,7 +35,7 @@ from hnnviz.data import (
     sample_rows,
 )
 from hnnviz.exceptions import HNNVizError, InputValidationError
-from hnnviz.explanation import Attribution, SimplexResponse
+from hnnviz.explanation import Attribution, PureEffects, SimplexResponse
 from hnnviz.network import FilteredNetwork, filter_network
 from hnnviz.specs import IFNSpec, ModelSpec
 from hnnviz.workflows import ComparisonJob, Job, LabJob, TrainingJob, epoch_seconds
@@ -118,6 +118,8 @@ class Keys:
     EXPLAIN_KNOCKOUT = "explain.knockout"
     EXPLAIN_CHECK = "explain.check"
     EXPLAIN_START = "explain.start"
+    PURE_TERM = "explain.pure_term"
+    PURE_ORDERS = "explain.pure_orders"
     INSPECT_SIMPLEX = "explain.inspect_simplex"
     INSPECT_SHOW = "explain.inspect_show"
     INSPECT_REFERENCE = "explain.inspect_reference"
@@ -229,6 +231,7 @@ class AppState:
     training: TrainingJob | None = None  # the HNN and its dense twin, side by side
     comparison: ComparisonJob | None = None  # the baselines over several seeds
     attributions: dict[tuple[Any, ...], Attribution] = field(default_factory=dict)  # of the trained HNN
+    pure: dict[str, PureEffects] = field(default_factory=dict)  # the trained HNN's pure effects, by its fingerprint
     checks: dict[tuple[Any, ...], Job] = field(default_factory=dict)  # faithfulness reports being made
     inspections: dict[tuple[Any, ...], SimplexResponse] = field(default_factory=dict)  # simplices looked inside
     reports: dict[str, str] = field(default_factory=dict)  # offline HTML reports, by the run's fingerprint
@@ -238,6 +241,7 @@ class AppState:
         """Train new models; what was computed from the previous ones goes."""
         self.training = job.start()
         self.attributions.clear()
+        self.pure.clear()
         self.checks.clear()
         self.inspections.clear()
         self.reports.clear()

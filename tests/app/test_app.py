@@ -45,14 +45,6 @@ MIXED = csv(
 TWO_NUMERIC = csv("x,y,label", [f"{i},{i * i % 5},t{i}" for i in range(12)])
 
 
-@pytest.fixture
-def at() -> AppTest:
-    app = AppTest.from_file(str(APP), default_timeout=30)
-    app.run()
-    assert_ok(app)
-    return app
-
-
 def visit(app: AppTest, page: str) -> AppTest:
     app.switch_page(f"app_pages/{page}.py").run()
     return app
@@ -400,6 +392,10 @@ def test_train_explain_and_lab_on_every_bundled_sample_with_a_target(at, name):
     assert len(traces(at, kind)) == 2  # one panel per model
     visit(at, "explain")
     assert_ok(at)
+    ranking = next(df.value for df in at.dataframe if "effect" in df.value.columns)  # pure effects by default
+    assert job.runs["HNN"].fingerprint in app_state(at).pure and len(ranking) == 15
+    at.selectbox(key=Keys.EXPLAIN_METHOD).select("gxa").run()  # what each unit carries
+    assert_ok(at)
     ranking = next(df.value for df in at.dataframe if "simplex" in df.value.columns)
     expected = job.runs["HNN"].predictions(job.dataset).rows  # the test rows
     attribution = next(iter(app_state(at).attributions.values()))
@@ -498,6 +494,7 @@ def test_the_inspector_looks_inside_the_chosen_simplex(at):
     use_sample(at, "planted_shapes")
     train(at, epochs=6)
     visit(at, "explain")
+    at.selectbox(key=Keys.EXPLAIN_METHOD).select("gxa").run()  # the inspector looks inside units
     assert_ok(at)
     job = app_state(at).training
     run = job.runs["HNN"]
@@ -673,6 +670,7 @@ def test_the_app_trains_and_explains_exactly_as_the_api_with_the_same_seed(at):
     at.number_input(key=Keys.TRAIN_SEED).set_value(3).run()
     train(at, epochs=6)
     visit(at, "explain")
+    at.selectbox(key=Keys.EXPLAIN_METHOD).select("gxa").run()
     assert_ok(at)
     job = app_state(at).training
     ds = load_sample("wine")
