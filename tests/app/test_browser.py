@@ -195,6 +195,11 @@ def test_train_pause_resume_explain_lab_and_share(page, context, server, tmp_pat
 
     go_to(page, "Explain")
     expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    label = click_ranking_bar(page, rank=1)  # pure effects by default: the clicked effect's shape opens
+    expect(page.get_by_role("combobox", name="Effect")).to_have_value(label)
+    shape = page.get_by_role("tabpanel", name="Ranking").locator(".js-plotly-plot").nth(1)
+    expect(shape.locator(".gtitle")).to_contain_text(f"Pure effect of {label}")
+    choose(page, "Explain by", "what a unit carries: gradient x activation (fast)")
     label = click_ranking_bar(page, rank=1)  # the inspector opens on the clicked simplex
     expect(page.get_by_role("combobox", name="Simplex")).to_have_value(label)
     inspector = page.get_by_role("tabpanel", name="Ranking").locator(".js-plotly-plot").nth(1)
