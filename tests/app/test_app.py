@@ -257,6 +257,30 @@ def test_the_link_carries_the_choices(at):
     assert shared.sidebar.selectbox(key=Keys.SIMILARITY).value == "abs"
 
 
+def test_a_link_to_an_uploaded_table_asks_for_it_and_then_applies_its_choices(at):
+    rows = np.random.default_rng(0).normal(size=(40, 5)).round(4)
+    table = csv("u,v,w,x,y", [",".join(map(str, row)) for row in rows])
+    upload(at, "floats.csv", table)
+    at.sidebar.selectbox(key=Keys.TARGET).select("y").run()
+    at.sidebar.selectbox(key=Keys.METHOD).select("mst").run()
+    assert_ok(at)
+    params = dict(at.query_params)
+    assert params["data"].startswith("upload:") and params["name"] == "floats.csv"
+    shared = AppTest.from_file(str(APP), default_timeout=30)
+    shared.query_params.update(params)
+    shared.run()
+    assert_ok(shared)
+    note = shown(shared.sidebar.info)
+    assert note and "uploaded table, floats.csv" in note[0] and "upload it again" in note[0]
+    assert shared.sidebar.selectbox(key=Keys.SOURCE).value == "sample:diabetes"  # until the table comes back
+    upload(shared, "floats.csv", table)
+    assert_ok(shared)
+    assert shared.sidebar.selectbox(key=Keys.SOURCE).value == params["data"]
+    assert shared.sidebar.selectbox(key=Keys.TARGET).value == "y"
+    assert shared.sidebar.selectbox(key=Keys.METHOD).value == "mst"
+    assert not shown(shared.sidebar.info)
+
+
 def test_a_link_with_nonsense_falls_back_to_the_defaults():
     shared = AppTest.from_file(str(APP), default_timeout=30)
     shared.query_params.update({"data": "upload:feedface", "method": "nope", "k": "x", "seed": "-3"})
