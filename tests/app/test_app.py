@@ -553,6 +553,8 @@ def test_the_inspector_looks_inside_the_chosen_simplex(at):
     assert_ok(at)
     page = app_state(at).reports[run.fingerprint]
     assert page.startswith("<!DOCTYPE html>") and "planted_shapes" in page and 'id="faithfulness"' in page
+    mlp = f"{job.runs['MLP'].result.metrics['test']['r2']:.4g}"
+    assert "<td>mlp</td>" in page and mlp in page  # the MLP trained beside the HNN, with its own test score
     assert at.get("download_button")
 
 
