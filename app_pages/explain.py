@@ -515,8 +515,9 @@ def report_download(app: AppState, job: TrainingJob, run: Run, attr: Attribution
             check = app.checks.get((run.fingerprint, method))
             verdicts = check.result if check is not None and check.finished and not check.error else None
             with st.spinner("Writing the report…"):
+                others = [other for other in job.runs.values() if other is not run]  # the MLP trained beside it
                 app.reports[run.fingerprint] = build_report(
-                    analyse(run, job.dataset, attribution=attr, faithfulness=verdicts)
+                    analyse(run, job.dataset, attribution=attr, faithfulness=verdicts, beside=others)
                 )
         page = app.reports.get(run.fingerprint)
         if page is not None:

@@ -21,7 +21,9 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    "Analysis": "workflows",
     "Attribution": "explanation",
+    "PureEffects": "explanation",
     "BundleError": "exceptions",
     "CliqueComplex": "network",
     "DataFormatError": "exceptions",
@@ -45,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "TooFewRowsError": "exceptions",
     "TrainConfig": "specs",
     "TrainingDivergedError": "exceptions",
+    "analyse": "workflows",
     "build_graph": "network",
     "build_report": "report",
     "clique_complex": "network",
@@ -59,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     "make_planted": "data",
     "mfcf": "network",
     "mst": "network",
+    "purify": "explanation",
     "read_bundle": "io",
     "run_lab": "workflows",
     "save_run": "io",

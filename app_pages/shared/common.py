@@ -192,6 +192,8 @@ def sidebar(app: AppState) -> Dataset | HNNVizError:
     """Data source, target and network options, drawn on every page; returns the current table, cleaned."""
     box = st.sidebar
     box.header("Current analysis")
+    if note := app.link_note():
+        box.info(note, icon=":material/link:")
     app.selection = _data_choice(box, app)
     loaded = _load(app)
     if isinstance(loaded, Dataset):

@@ -226,6 +226,7 @@ class AppState:
     uploads: dict[str, Upload] = field(default_factory=dict)
     lesson: bool = False
     notice: str | None = None  # a problem met in a callback, shown once by the page
+    link: dict[str, str] | None = None  # a link's choices for an uploaded table, applied once it is uploaded again
     share_message: tuple[bool, str] | None = None  # how the last session import went
     stability: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     training: TrainingJob | None = None  # the HNN and its dense twin, side by side
@@ -251,10 +252,24 @@ class AppState:
         return [SAMPLE_PREFIX + name for name in SAMPLES] + list(self.uploads)
 
     def add_upload(self, upload: Upload) -> None:
-        """Keep an uploaded file and make it the current table."""
+        """Keep an uploaded file and make it the current table; the choices of a link made with this very table
+        (same content) apply now."""
         self.uploads[upload.source] = upload
         sheet = upload.sheets[0] if upload.sheets else None
         self.selection = self.selection.with_source(upload.source, sheet)
+        if self.link is not None and self.link.get("data") == upload.source:
+            self.selection = selection_from_query(self.link, uploads=(upload.source,))
+            self.link = None
+
+    def link_note(self) -> str | None:
+        """What to do with a link made with an uploaded table, until that table is uploaded again."""
+        if self.link is None:
+            return None
+        name = self.link.get("name") or "the table it was made with"
+        return (
+            f"This link was made with an uploaded table, {name}. Tables are not stored in links: upload it again "
+            "on the Data page, and the link's target, task and network then apply."
+        )
 
     def source_name(self, source: str) -> str:
         """The sample's name or the uploaded file's name."""
@@ -288,7 +303,10 @@ def app_state() -> AppState:
     """This session's :class:`AppState`, created on first use from the link's query parameters."""
     if _STATE_KEY not in st.session_state:
         params = st.query_params.to_dict()
-        st.session_state[_STATE_KEY] = AppState(selection=selection_from_query(params), lesson=_LESSON in params)
+        link = params if params.get("data", "").startswith(UPLOAD_PREFIX) else None
+        st.session_state[_STATE_KEY] = AppState(
+            selection=selection_from_query(params), lesson=_LESSON in params, link=link
+        )
     return st.session_state[_STATE_KEY]
 
 
@@ -301,6 +319,8 @@ def query_from(app: AppState) -> dict[str, str]:
     """The shareable choices as query parameters (the page itself is the link's path)."""
     selection, ifn = app.selection, app.selection.ifn
     params = {"data": selection.source, "target": selection.target or "", "similarity": ifn.similarity}
+    if selection.source in app.uploads:
+        params["name"] = app.uploads[selection.source].name
     params["method"] = ifn.method
     if ifn.method == "mfcf":
         params |= {"k": str(ifn.max_clique_size), "threshold": f"{ifn.threshold:g}"}
@@ -316,11 +336,12 @@ def query_from(app: AppState) -> dict[str, str]:
     return params
 
 
-def selection_from_query(params: dict[str, str]) -> Selection:
-    """The selection a link describes; values that make no sense are ignored (the defaults stay)."""
+def selection_from_query(params: dict[str, str], *, uploads: tuple[str, ...] = ()) -> Selection:
+    """The selection a link describes; values that make no sense are ignored (the defaults stay). A link's
+    uploaded table counts only when it is among ``uploads`` (a link cannot carry the table itself)."""
     selection = Selection()
     source = params.get("data", selection.source)
-    if source.startswith(SAMPLE_PREFIX) and source.removeprefix(SAMPLE_PREFIX) in SAMPLES:
+    if (source.startswith(SAMPLE_PREFIX) and source.removeprefix(SAMPLE_PREFIX) in SAMPLES) or source in uploads:
         selection = selection.with_source(source)
     if "target" in params:
         selection = replace(selection, target=params["target"] or None)

@@ -127,6 +127,16 @@ class PureEffects:
     output: int
     _terms: _Terms = field(repr=False, compare=False)
 
+    def order_shares(self) -> np.ndarray:
+        """``(n_orders,)``: each order's share of the model's variance (single features first); they add up to 1.
+
+        The one definition of "how much each order carries" that the app, the report and the command line show.
+        """
+        shares = np.zeros(max(e.order for e in self.effects) + 1)
+        for effect in self.effects:
+            shares[effect.order] += effect.share
+        return shares
+
     def ranking(self, min_order: int = 1, *, top: int | None = None) -> list[PureEffect]:
         """Effects of order >= ``min_order`` by importance, largest first (ties: lower order, column order)."""
         check_int(min_order, name="min_order", owner="PureEffects.ranking", low=0)

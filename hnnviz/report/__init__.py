@@ -38,6 +38,7 @@ from ._sections import (
     network_section,
     order_section,
     provenance_section,
+    pure_section,
     simplices_section,
 )
 
@@ -82,6 +83,7 @@ def build_report(
         Section("data", "Data", data_section(run, analysis.dataset)),
         Section("network", "Network and clique complex", network_section(run, analysis.attribution)),
         Section("model", "Model and metrics", model_section(run, analysis.comparison)),
+        Section("interactions", "What drives the predictions: pure effects", pure_section(analysis)),
         Section("simplices", "Top simplices", simplices_section(analysis)),
         Section("orders", "Prediction split by order", order_section(analysis)),
         Section("faithfulness", "Faithfulness", faithfulness_section(run, analysis.faithfulness, analysis.explainable)),
@@ -141,7 +143,7 @@ def write_report(
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     page = write_report(save_run(run, Path(folder) / "run"), Path(folder) / "report.html").read_text()
     >>> page.count("<section id="), "not given" in page
-    (7, True)
+    (8, True)
     """
     out = Path(out)
     if out.is_dir() or not out.parent.is_dir():

@@ -41,6 +41,7 @@ __all__ = [
     "network_section",
     "order_section",
     "provenance_section",
+    "pure_section",
     "simplices_section",
 ]
 
@@ -214,6 +215,37 @@ def simplices_section(analysis: Analysis) -> Parts:
         ]
     return parts
 
+
+def pure_section(analysis: Analysis, top: int = 10) -> Parts:
+    """What drives the predictions, read exactly: the pure effects of feature subsets (the functional ANOVA)."""
+    pure = analysis.pure
+    if pure is None:
+        return [note(_MLP_NOTE)]
+    unit = "the target's units" if analysis.run.task == "regression" else f"logit units of class {pure.target}"
+    verdict = (
+        "No strong interaction was found: the model is (nearly) a sum of one curve per feature."
+        if pure.interaction_share <= _WEAK_INTERACTIONS
+        else f"Interactions carry {pure.interaction_share:.0%} of the model's variance."
+    )
+    orders = [(order_name(k), f"{share:.1%}") for k, share in enumerate(pure.order_shares())]
+    effects = [
+        (" · ".join(e.features), order_name(e.order, plural=False), f"{e.importance:.4g}", f"{e.share:.1%}")
+        for e in pure.ranking(min_order=1, top=top)
+    ]
+    importance = f"importance (sd over the training rows, {unit})"
+    return [
+        paragraph(
+            "The model's output is split exactly into a constant plus one pure effect per group of features: the "
+            "part that only these features explain together, beyond what each smaller group explains. "
+            + html.escape(verdict)
+        ),
+        table(("order", "share of the model's variance"), orders),
+        table(("interaction", "kind", importance, "share of the variance"), effects),
+    ]
+
+
+#: At most this share of the variance in interactions reads as "no strong interaction".
+_WEAK_INTERACTIONS = 0.05
 
 _MLP_NOTE = "This run holds a dense MLP: its units read every feature, so there are no simplices to explain."
 

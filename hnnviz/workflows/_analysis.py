@@ -9,7 +9,7 @@ piece already computed (the app's attribution, its checks) can be passed in and 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,6 +102,7 @@ def analyse(
     attribution: Attribution | None = None,
     comparison: Comparison | None = None,
     faithfulness: FaithfulnessReport | None = None,
+    beside: Sequence[Run] = (),
     top: int = 5,
     progress: Progress | None = None,
 ) -> Analysis:
@@ -117,6 +118,9 @@ def analyse(
         Of the run's test rows; by default ablation over them (needs ``dataset``).
     comparison : Comparison, optional
         Models to show the run beside; by default :func:`baseline_comparison` (needs ``dataset``).
+    beside : sequence of Run, default ()
+        Other networks trained on the run's split (the app's MLP trained beside the HNN, a pruned MLP): the
+        default comparison shows them too.
     faithfulness : FaithfulnessReport, optional
         By default :func:`hnnviz.explanation.faithfulness_report` for the attribution's method, sized by
         :data:`CHECK_CONFIG` and :data:`CHECK_RANDOM_ORDERINGS` (needs ``dataset``).
@@ -144,7 +148,7 @@ def analyse(
         rows = dataset.X[run.result.split.test]
         if comparison is None:
             say("fitting the baselines on the run's split")
-            comparison = baseline_comparison(run, dataset)
+            comparison = baseline_comparison(run, dataset, beside=beside)
         if attribution is None and explainable:
             say(f"explaining the test rows ({_ATTRIBUTION_METHOD})")
             attribution = explain(run, rows, method=_ATTRIBUTION_METHOD)
@@ -167,8 +171,9 @@ def analyse(
     return Analysis(run, dataset, attribution, comparison, faithfulness, inspections, split, pure)
 
 
-def baseline_comparison(run: Run, dataset: Dataset) -> Comparison:
-    """The run's test scores beside the :data:`BASELINE_MODELS` fitted on the run's own split of ``dataset``.
+def baseline_comparison(run: Run, dataset: Dataset, *, beside: Sequence[Run] = ()) -> Comparison:
+    """The run's test scores beside the :data:`BASELINE_MODELS` fitted on the run's own split of ``dataset``,
+    and beside other networks trained on that split (``beside``, each recorded under its kind).
 
     The classical models are fitted on the run's training and validation rows and scored on its test rows
     (as :func:`hnnviz.workflows.compare_models` fits them), so every model is scored on exactly the rows the run
@@ -191,7 +196,8 @@ def baseline_comparison(run: Run, dataset: Dataset) -> Comparison:
     Raises
     ------
     InputValidationError
-        If ``dataset`` is not the table of the run (see :func:`check_table`) or the run has no test rows.
+        If ``dataset`` is not the table of the run (see :func:`check_table`), the run has no test rows, or a run
+        ``beside`` it was trained on another split.
 
     Examples
     --------
@@ -204,13 +210,22 @@ def baseline_comparison(run: Run, dataset: Dataset) -> Comparison:
     >>> comparison = baseline_comparison(run, data)
     >>> comparison.models, [len(r.test_rows) for r in comparison.records]
     (('hnn', 'linear', 'gbm'), [16, 16, 16])
+    >>> mlp = train_run(data, ModelSpec("mlp", channels=1), config=TrainConfig(defaults="mlp", epochs=2))
+    >>> baseline_comparison(run, data, beside=[mlp]).models
+    ('hnn', 'mlp', 'linear', 'gbm')
     >>> round(comparison.of("linear")[0].metrics["r2"], 6)
     1.0
     """
     check_table(run, dataset)
     result, seed = run.result, 0
-    own = ModelRecord.of_run(run, run.spec.kind, seed)
-    records = (own, *(fit_classical(dataset, kind, seed, result.split) for kind in BASELINE_MODELS))
+    for other in beside:
+        if not np.array_equal(other.result.split.test, result.split.test):
+            raise InputValidationError(
+                f"The 'beside' parameter of baseline_comparison must hold runs on the run's own split. Got a "
+                f"{other.spec.kind} run scored on {len(other.result.split.test)} other test rows instead."
+            )
+    networks = [ModelRecord.of_run(r, r.spec.kind, seed) for r in (run, *beside)]
+    records = (*networks, *(fit_classical(dataset, kind, seed, result.split) for kind in BASELINE_MODELS))
     return Comparison(
         task=run.task,
         metric=PRIMARY_METRICS[run.task],

@@ -68,7 +68,10 @@ class Job:
         self.seconds: float = 0.0
 
     def start(self) -> Job:
-        """Start the work; returns the job."""
+        """Start the work; returns the job. A job that has already ended (e.g. one restored from a saved session)
+        holds its results and never runs its work."""
+        if self._finished.is_set():
+            return self
         self.started_at = time.perf_counter()
         self._thread.start()
         return self

@@ -22,14 +22,14 @@ from sklearn.preprocessing import StandardScaler
 from hnnviz.cli import main
 from hnnviz.data import load_dataset, load_sample, sample_data_dir
 from hnnviz.exceptions import InputValidationError, ModelFileError
-from hnnviz.explanation import explain, inspect_simplex
+from hnnviz.explanation import explain, inspect_simplex, purify
 from hnnviz.io import load_run, save_run
 from hnnviz.model import train_run
 from hnnviz.report import build_report, write_report
 from hnnviz.specs import ModelSpec, TrainConfig
 from hnnviz.workflows import BASELINE_MODELS, analyse, baseline_comparison
 
-SECTIONS = ("provenance", "data", "network", "model", "simplices", "orders", "faithfulness")
+SECTIONS = ("provenance", "data", "network", "model", "interactions", "simplices", "orders", "faithfulness")
 #: Column names, a target, class labels and a file name that would run script if pasted into HTML unescaped.
 HOSTILE_FEATURES = ("<img src=x onerror=alert(1)>", "</script><script>alert(1)</script>", 'a&b "quoted"', "x3", "x4")
 HOSTILE_TARGET = "<svg onload=alert(2)>"
@@ -236,6 +236,17 @@ def test_report_escapes_every_user_supplied_name(hostile_page: str) -> None:
     assert html.escape(HOSTILE_FEATURES[1]) in _section(hostile_page, "simplices")
 
 
+def test_the_interactions_are_the_runs_pure_effects(wine_page: str, wine_run_dir: Path) -> None:
+    """One definition per number: the report's order shares and ranking are PureEffects' own."""
+    run = load_run(wine_run_dir)
+    pure, parsed = purify(run, load_sample("wine").X), _Page(wine_page)
+    shares = parsed.table("order", "share of the model's variance")[1:]
+    assert [row[1] for row in shares] == [f"{share:.1%}" for share in pure.order_shares()]
+    ranked = parsed.table("interaction")[1:]
+    assert [row[0] for row in ranked] == [" · ".join(e.features) for e in pure.ranking(top=len(ranked))]
+    assert [row[2] for row in ranked] == [f"{e.importance:.4g}" for e in pure.ranking(top=len(ranked))]
+
+
 def test_report_without_data_says_how_to_add_it(hostile_run_dir: Path, tmp_path: Path) -> None:
     """The run's data set is not a bundled sample: the sections that need rows say so, the others are drawn."""
     page = write_report(hostile_run_dir, tmp_path / "report.html").read_text(encoding="utf-8")
@@ -250,7 +261,7 @@ def test_report_of_a_dense_mlp_explains_no_simplices() -> None:
     data = load_sample("wine")
     run = train_run(data, ModelSpec(kind="mlp", channels=1), config=TrainConfig(defaults="mlp", epochs=2))
     page = build_report(analyse(run, data))
-    for anchor in ("simplices", "orders", "faithfulness"):
+    for anchor in ("interactions", "simplices", "orders", "faithfulness"):
         assert "dense MLP" in _section(page, anchor) and "plotly-graph-div" not in _section(page, anchor)
     assert [row[0] for row in _Page(page).table("model", "seed")[1:]] == ["mlp", *BASELINE_MODELS]
 

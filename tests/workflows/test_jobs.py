@@ -147,6 +147,17 @@ def test_jobs_run_in_their_own_threads():
     assert started.wait(WAIT) and job.wait(WAIT) and job.result == "hnnviz-job"
 
 
+def test_starting_a_restored_job_trains_nothing(diabetes):
+    """The root cause of sessions reopening with other numbers: the app starts every training job it is given,
+    and a restored job's start used to run its work, retraining every model from epoch 1 over the saved ones."""
+    run = train_run(diabetes, ModelSpec(channels=1), config=TrainConfig(defaults="mlp", epochs=3))
+    job = TrainingJob.restored(diabetes, {"HNN": run}, TrainConfig(defaults="mlp", epochs=3))
+    assert job.start() is job and job.wait(0)
+    time.sleep(0.5)  # long enough for a retraining thread to have recorded epochs
+    assert not job._thread.is_alive() and job.runs["HNN"] is run and len(job.history["HNN"]) == 3
+    assert job.state == "done" and job.current is None
+
+
 def test_a_restored_job_holds_the_runs_and_refuses_another_table(diabetes):
     run = train_run(diabetes, ModelSpec(channels=1), config=TrainConfig(defaults="mlp", epochs=3))
     job = TrainingJob.restored(diabetes, {"HNN": run}, TrainConfig(defaults="mlp", epochs=3))
