@@ -144,13 +144,6 @@ class PureEffects:
         ranked.sort(key=lambda item: (-item[1].importance, item[1].order, item[0]))
         return [e for _, e in ranked[:top]]
 
-    def order_shares(self) -> np.ndarray:
-        """``(n_orders,)``: each order's share of the model's variance, single features first (they add up to 1)."""
-        shares = np.zeros(max(e.order for e in self.effects) + 1)
-        for effect in self.effects:
-            shares[effect.order] += effect.share
-        return shares
-
     def simplex_values(self, order: int) -> dict[tuple[str, ...], float]:
         """Every effect of one order, by its features, with its importance (as the network drawing colours it).
 
