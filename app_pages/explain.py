@@ -56,7 +56,6 @@ DIFFERENCE = (
     "A unit can carry a lower order's function (a triangle's unit may hold one feature's curve); pure effects give "
     "each function to the smallest set of features that holds it."
 )
-WEAK_INTERACTIONS = 0.05  # at most this share of the model's variance in interactions: none strong was found
 METRIC_LABELS = {"r2": "R²", "accuracy": "accuracy"}
 INSPECT_LESSON = (
     "Every HNN unit reads a known, small group of features. Here the group's own features vary over a grid while "
@@ -303,7 +302,7 @@ def pure_effects(app: AppState, run: Run, ds: Dataset) -> PureEffects:
 def pure_verdict(pure: PureEffects) -> None:
     """Whether the model found strong interactions, in plain words."""
     share = pure.interaction_share
-    if share <= WEAK_INTERACTIONS:
+    if not pure.strong_interactions:
         st.success(
             f"No strong interaction found: interactions hold only {share:.1%} of the model's variance. The model "
             "is close to a sum of one curve per feature.", icon=":material/check_circle:",

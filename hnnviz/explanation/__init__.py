@@ -26,12 +26,13 @@ from ._faithfulness import (
     top_k_overlap,
 )
 from ._inspector import SimplexResponse, inspect_simplex
-from ._pure import PureEffect, PureEffects, purify
+from ._pure import WEAK_INTERACTIONS, PureEffect, PureEffects, purify
 from ._recovery import precision_at_k, recall_at_k, structure_recall
 from ._shapes import SHAPE_LABELS, ShapeReading, read_shape
 
 __all__ = [
     "SHAPE_LABELS",
+    "WEAK_INTERACTIONS",
     "Attribution",
     "Curve",
     "FaithfulnessReport",

@@ -75,7 +75,7 @@ def build_report(
     >>> run = train_run(data, ModelSpec(channels=1), config=TrainConfig(defaults="mlp", epochs=2))
     >>> page = build_report(analyse(run))
     >>> page.startswith("<!DOCTYPE html>"), page.count('class="plotly-graph-div"'), "--data DATA" in page
-    (True, 3, True)
+    (True, 7, True)
     """
     run = analysis.run
     sections = [

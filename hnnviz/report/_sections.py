@@ -28,6 +28,8 @@ from ..viz import (
     model_scores_figure,
     network_figure,
     order_waterfall_figure,
+    pure_ranking_figure,
+    pure_shape_figure,
     ranking_figure,
     target_figure,
 )
@@ -216,7 +218,7 @@ def simplices_section(analysis: Analysis) -> Parts:
     return parts
 
 
-def pure_section(analysis: Analysis, top: int = 10) -> Parts:
+def pure_section(analysis: Analysis, top: int = 10, shapes: int = 3) -> Parts:
     """What drives the predictions, read exactly: the pure effects of feature subsets (the functional ANOVA)."""
     pure = analysis.pure
     if pure is None:
@@ -224,7 +226,7 @@ def pure_section(analysis: Analysis, top: int = 10) -> Parts:
     unit = "the target's units" if analysis.run.task == "regression" else f"logit units of class {pure.target}"
     verdict = (
         "No strong interaction was found: the model is (nearly) a sum of one curve per feature."
-        if pure.interaction_share <= _WEAK_INTERACTIONS
+        if not pure.strong_interactions
         else f"Interactions carry {pure.interaction_share:.0%} of the model's variance."
     )
     orders = [(order_name(k), f"{share:.1%}") for k, share in enumerate(pure.order_shares())]
@@ -240,12 +242,24 @@ def pure_section(analysis: Analysis, top: int = 10) -> Parts:
             + html.escape(verdict)
         ),
         table(("order", "share of the model's variance"), orders),
+        Figure(pure_ranking_figure(pure, top=15), "The largest pure effects, single features included."),
         table(("interaction", "kind", importance, "share of the variance"), effects),
+        *_shapes(analysis, shapes),
     ]
 
 
-#: At most this share of the variance in interactions reads as "no strong interaction".
-_WEAK_INTERACTIONS = 0.05
+def _shapes(analysis: Analysis, top: int) -> Parts:
+    """The shapes of the top interactions, the training rows drawn on top when the table is known."""
+    pure, dataset = analysis.pure, analysis.dataset
+    rows = None if dataset is None else dataset.X[analysis.run.result.split.train]
+    parts: Parts = []
+    for effect in pure.ranking(min_order=1, top=top):
+        name = " · ".join(effect.features)
+        what = "the training rows drawn on top" if rows is not None else "no rows drawn (no data given)"
+        caption = f"The pure effect of {name} over its features' quantile grids; {what}."
+        parts += [f"<h3>{html.escape(name)}</h3>", Figure(pure_shape_figure(pure, effect.features, X=rows), caption)]
+    return parts
+
 
 _MLP_NOTE = "This run holds a dense MLP: its units read every feature, so there are no simplices to explain."
 

@@ -213,9 +213,9 @@ def test_report_is_self_contained_with_one_copy_of_plotly(wine_page: str) -> Non
     assert _outside_urls(parsed) == []
     assert wine_page.count(get_plotlyjs()) == 1
     scripts = [s for s in parsed.scripts if "Plotly.newPlot" in s]
-    # target, network, HNN layers, loss curves, model scores, ranking, order split, deletion/insertion; and two
-    # inspector maps (the unit, the prediction) for each of the top 5 simplices
-    assert len(scripts) == wine_page.count('class="plotly-graph-div"') == 8 + 2 * 5
+    # target, network, HNN layers, loss curves, model scores, ranking, order split, deletion/insertion; the pure
+    # ranking and 3 interaction shapes; and two inspector maps (the unit, the prediction) for each top-5 simplex
+    assert len(scripts) == wine_page.count('class="plotly-graph-div"') == 8 + 4 + 2 * 5
     body = wine_page.replace(get_plotlyjs(), "")
     assert "http://" not in body and "https://" not in body
 
@@ -253,7 +253,7 @@ def test_report_without_data_says_how_to_add_it(hostile_run_dir: Path, tmp_path:
     for anchor in ("data", "simplices", "orders", "faithfulness"):
         assert NEEDS_ROWS in _section(page, anchor)
     assert NEEDS_ROWS in _section(page, "model").split("Against baselines")[1]
-    assert page.count('class="plotly-graph-div"') == 3  # the network, the HNN's layers, the loss curves
+    assert page.count('class="plotly-graph-div"') == 3 + 4  # network, layers, loss; pure ranking, 3 shapes
     assert _Page(page).facts()["data"] == "not given"
 
 

@@ -83,7 +83,7 @@ def test_the_report_renders_every_figure_offline(report: Path) -> None:
         context.close()
         browser.close()
     assert left == [] and errors == [] and dialogs == []
-    assert drawn == n_figures == 8 + 2 * 5  # 8 figures, then the unit and prediction maps of the top 5 simplices
+    assert drawn == n_figures == 8 + 4 + 2 * 5  # 8 figures, the pure ranking and 3 shapes, then the top 5 simplices
     assert sections == [
         "About this report", "Data", "Network and clique complex", "Model and metrics",
         "What drives the predictions: pure effects", "Top simplices", "Prediction split by order", "Faithfulness",
