@@ -30,10 +30,12 @@ __all__ = [
     "LAB_SPEC",
     "MODEL_KINDS",
     "OPTIONAL_MODELS",
+    "PLANTED_INPUTS",
     "PRIMARY_METRICS",
     "PROTOCOLS",
     "SCHEDULES",
     "SIMILARITY_METHODS",
+    "TARGET_SIMILARITIES",
     "TASKS",
     "IFNSpec",
     "ModelSpec",
@@ -43,8 +45,11 @@ __all__ = [
     "default_config",
 ]
 
-SimilarityMethod = Literal["pearson2", "spearman2", "abs", "mi"]
-SIMILARITY_METHODS: tuple[str, ...] = ("pearson2", "spearman2", "abs", "mi")
+SimilarityMethod = Literal["pearson2", "spearman2", "abs", "mi", "interaction"]
+SIMILARITY_METHODS: tuple[str, ...] = ("pearson2", "spearman2", "abs", "mi", "interaction")
+#: Similarities that read the target as well as the inputs: they need ``y`` and the task, and are estimated on
+#: the training rows only.
+TARGET_SIMILARITIES: tuple[str, ...] = ("interaction",)
 Task = Literal["regression", "classification"]
 TASKS: tuple[str, ...] = ("regression", "classification")
 #: The metric each task is judged by (higher is better).
@@ -67,7 +72,15 @@ INTERACTION_KINDS: dict[str, str] = {
     "tanh-product": "2*tanh(a*b*...)",
     "max": "max(a, b, ...)",
     "threshold": "2*[a + b + ... > 0] - 1",
+    # shapes of the ten interaction functions of Tsang et al. (NID, ICLR 2018)
+    "abs-product": "|a*b*...|",
+    "power": "2^(a + b + ...)",
+    "cosine": "cos(a + b + ...)",
+    "inverse": "1/(1 + a² + b² + ...)",
 }
+#: The marginal distribution of :func:`hnnviz.data.make_planted`'s features: standard normal, or U(-1, 1)
+#: (the normal draws through their distribution function, so blocks stay dependent and the draws identical).
+PLANTED_INPUTS: tuple[str, ...] = ("normal", "uniform")
 
 IFNMethod = Literal["tmfg", "mfcf", "mst"]
 IFN_METHODS: tuple[str, ...] = ("tmfg", "mfcf", "mst")
@@ -125,8 +138,10 @@ class IFNSpec(_Options):
 
     Attributes
     ----------
-    similarity : {"pearson2", "spearman2", "abs", "mi"}, default "pearson2"
-        Dependency measure between columns (see :func:`hnnviz.network.similarity_matrix`).
+    similarity : {"pearson2", "spearman2", "abs", "mi", "interaction"}, default "pearson2"
+        Dependency measure between columns (see :func:`hnnviz.network.similarity_matrix`). ``"interaction"``
+        measures how strongly each pair of features acts together on the target, on the training rows only
+        (:func:`hnnviz.network.interaction_matrix`): building its network needs the target.
     method : {"tmfg", "mfcf", "mst"}, default "tmfg"
         The information filtering network.
     max_clique_size : int, default 4
@@ -424,12 +439,16 @@ class PlantedSpec(_Options):
     noise : float, default 0.25
         Gaussian noise sd as a share of the signal's sd, at least 0.
     within_group_correlation : float, default 0.64
-        Correlation of two features of one block, in [0, 1).
+        Correlation of two features of one block, in [0, 1); 0 makes every feature independent of every other
+        (the setting where an input-dependence similarity cannot find the groups, SPEC §10).
     hierarchical : bool, default True
         Compose the groups' terms hierarchically (``tanh`` of their product on top), as the paper's tasks do.
     kinds : tuple of str or None, default None
         One interaction kind per group (:data:`INTERACTION_KINDS`); None: product for pairs, sine for triples,
         tanh-product above (:attr:`group_kinds`).
+    inputs : {"normal", "uniform"}, default "normal"
+        The features' marginal distribution (:data:`PLANTED_INPUTS`): standard normal, or U(-1, 1) as in the
+        classic interaction benchmarks.
 
     Raises
     ------
@@ -452,9 +471,13 @@ class PlantedSpec(_Options):
     within_group_correlation: float = 0.64
     hierarchical: bool = True
     kinds: tuple[str, ...] | None = None
+    inputs: str = "normal"
+
+    _added_fields = ("inputs",)
 
     def __post_init__(self) -> None:
         owner = "PlantedSpec"
+        check_in(self.inputs, PLANTED_INPUTS, name="inputs", owner=owner)
         set_field = functools.partial(object.__setattr__, self)
         set_field("n_rows", check_int(self.n_rows, name="n_rows", owner=owner, low=10))
         set_field("n_features", check_int(self.n_features, name="n_features", owner=owner, low=4))

@@ -32,6 +32,7 @@ SIMILARITY_LABELS = {
     "spearman2": "Spearman² (squared rank correlation)",
     "abs": "|Pearson| (absolute correlation)",
     "mi": "Mutual information (binned)",
+    "interaction": "Interaction with the target",
 }
 METHOD_LABELS = {
     "tmfg": "TMFG: planar, 4-cliques",
@@ -278,7 +279,10 @@ def _data_choice(box: DeltaGenerator, app: AppState) -> Selection:
 def _network_choice(box: DeltaGenerator, ifn: IFNSpec) -> IFNSpec:
     similarity = choose(
         box, "Similarity", SIMILARITY_METHODS, ifn.similarity, Keys.SIMILARITY, SIMILARITY_LABELS.get,
-        help="How strongly two columns depend on each other; the filter keeps the strongest dependencies.",
+        help="How strongly two columns depend on each other; the filter keeps the strongest dependencies. "
+        "**Interaction with the target**: how strongly each pair of features acts together on the target (a "
+        "small pilot network's curvature), estimated on the training rows only, so it needs a target; it finds "
+        "interacting features even when they are unrelated to each other.",
     )  # fmt: skip
     method = choose(box, "Filtering network", IFN_METHODS, ifn.method, Keys.METHOD, METHOD_LABELS.get)
     if method != "mfcf":  # the other filters ignore these; the defaults keep the cache small

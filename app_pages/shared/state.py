@@ -36,7 +36,8 @@ from hnnviz.data import (
 )
 from hnnviz.exceptions import HNNVizError, InputValidationError
 from hnnviz.explanation import Attribution, PureEffects, SimplexResponse
-from hnnviz.network import FilteredNetwork, filter_network
+from hnnviz.model import table_network
+from hnnviz.network import FilteredNetwork
 from hnnviz.specs import IFNSpec, ModelSpec
 from hnnviz.workflows import ComparisonJob, Job, LabJob, TrainingJob, epoch_seconds
 
@@ -445,9 +446,9 @@ def _rows_sample(key: tuple[Any, ...], max_rows: int, _full: Dataset) -> Dataset
 
 
 @st.cache_data(show_spinner="Filtering the network…", max_entries=32, ttl=_TTL)
-def _network(data_key: tuple[Any, ...], ifn: IFNSpec, _dataset: Dataset) -> FilteredNetwork:
-    """:func:`hnnviz.network.filter_network` keyed by what determines the data, not by the data's bytes."""
-    return filter_network(_dataset.X, _dataset.feature_names, ifn)
+def _network(data_key: tuple[Any, ...], ifn: IFNSpec, seed: int, _dataset: Dataset) -> FilteredNetwork:
+    """:func:`hnnviz.model.table_network` keyed by what determines the data, not by the data's bytes."""
+    return table_network(_dataset, ifn, seed)
 
 
 def data_key(state: AppState, selection: Selection) -> tuple[Any, ...]:
@@ -462,7 +463,7 @@ def data_key(state: AppState, selection: Selection) -> tuple[Any, ...]:
 
 def network(state: AppState, selection: Selection, ds: Dataset, ifn: IFNSpec | None = None) -> FilteredNetwork:
     """The filtered network of the current data set (``ifn`` overrides the selection's, e.g. to compare)."""
-    return _network(data_key(state, selection), ifn or selection.ifn, ds)
+    return _network(data_key(state, selection), ifn or selection.ifn, selection.seed, ds)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=_TTL)

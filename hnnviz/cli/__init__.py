@@ -176,8 +176,10 @@ def _add_data_options(parser: argparse.ArgumentParser, target_help: str) -> None
 def _add_ifn_options(parser: argparse.ArgumentParser) -> None:
     ifn = IFNSpec()
     parser.add_argument(
-        "--similarity", choices=SIMILARITY_METHODS, default=ifn.similarity, help=f"default {ifn.similarity}"
-    )
+        "--similarity", choices=SIMILARITY_METHODS, default=ifn.similarity,
+        help=f"default {ifn.similarity}; interaction: how strongly each pair of features acts together on the "
+        "target, estimated on the training rows only (needs --target)",
+    )  # fmt: skip
     parser.add_argument("--method", choices=IFN_METHODS, default=ifn.method, help=f"default {ifn.method}")
     parser.add_argument(
         "--max-clique-size", type=int, default=ifn.max_clique_size, help=f"MFCF only (default {ifn.max_clique_size})"

@@ -8,6 +8,7 @@ from typing import Any
 
 from .._validation import short_repr
 from ..network import filter_network
+from ..specs import TARGET_SIMILARITIES
 from ._shared import ifn_spec, load_data
 
 __all__ = ["run", "summary"]
@@ -15,7 +16,13 @@ __all__ = ["run", "summary"]
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     dataset = load_data(args)
-    network = filter_network(dataset.X, dataset.feature_names, ifn_spec(args))
+    ifn = ifn_spec(args)
+    if ifn.similarity in TARGET_SIMILARITIES:  # the training rows of the split train would make
+        from ..model import table_network  # here: torch loads only for a target-aware similarity
+
+        network = table_network(dataset, ifn)
+    else:
+        network = filter_network(dataset.X, dataset.feature_names, ifn)
     result = network.to_dict()
     result["dropped"] = [dataclasses.asdict(item) for item in dataset.dropped]
     result["notes"] = [str(note) for note in dataset.notes]

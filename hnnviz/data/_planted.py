@@ -48,6 +48,8 @@ class PlantedData:
     hierarchical : bool
     seed : int or None
         The integer seed, or ``None`` when a ``Generator`` or ``None`` was passed.
+    inputs : {"normal", "uniform"}
+        The features' marginal distribution.
 
     Examples
     --------
@@ -68,6 +70,7 @@ class PlantedData:
     within_group_correlation: float
     hierarchical: bool
     seed: int | None
+    inputs: str = "normal"
 
     @property
     def distractors(self) -> tuple[str, ...]:
@@ -89,6 +92,7 @@ class PlantedData:
             "within_group_correlation": self.within_group_correlation,
             "hierarchical": self.hierarchical,
             "seed": self.seed,
+            "inputs": self.inputs,
         }
 
 
@@ -122,7 +126,10 @@ def make_planted(
     groups, in order), then the ``r`` remaining features in ``ceil(r / 4)`` distractor blocks of nearly equal
     size, larger first (sizes 3-4 whenever ``r >= 6`` or ``r`` is 3 or 4). In block ``b`` each feature is
     ``x = sqrt(rho) * f_b + sqrt(1 - rho) * e_x`` with ``f_b, e_x ~ N(0, 1)`` independent, so features are
-    standard normal, correlated ``rho`` within a block and independent across blocks.
+    standard normal, correlated ``rho`` within a block and independent across blocks; with ``rho = 0`` every
+    feature is independent of every other. With ``inputs="uniform"`` each feature is then mapped to
+    ``2 * Phi(x) - 1`` (``Phi`` the standard normal distribution function): U(-1, 1), blocks still dependent
+    (rank correlation ``(6 / pi) * asin(rho / 2)``), and the same random draws.
 
     **Target.** Planted group ``j`` (features ``a, b, ...``) contributes the term ``t_j`` of its kind (see
     :data:`INTERACTION_KINDS`; ``[...]`` is 1 when true, else 0). By default the size chooses the kind:
@@ -135,7 +142,9 @@ def make_planted(
     >= 4      ``"tanh-product"``  ``2*tanh(a*b*c*...)``                        bounded, involves every feature
     ========  ==================  ===========================================  ================================
 
-    ``"max"`` gives ``max(a, b, ...)`` and ``"threshold"`` gives ``2*[a + b + ... > 0] - 1``.
+    ``"max"`` gives ``max(a, b, ...)`` and ``"threshold"`` gives ``2*[a + b + ... > 0] - 1``. Four kinds take
+    the shapes of the ten functions of Tsang et al. (NID, 2018): ``"abs-product"`` ``|a*b*...|``, ``"power"``
+    ``2^(a + b + ...)``, ``"cosine"`` ``cos(a + b + ...)`` and ``"inverse"`` ``1/(1 + a² + b² + ...)``.
 
     Without hierarchy the signal is ``s = t_1 + ... + t_m``. With ``hierarchical=True`` and at least two
     groups it is ``s = t_1 + ... + t_m + tanh(t_1 * t_2)``: a sparse composition of the group terms, where
@@ -176,6 +185,10 @@ def make_planted(
     names = tuple(f"x{i:0{width}d}" for i in range(1, n_features + 1))
     block_sizes = sizes + _distractor_sizes(n_features - sum(sizes))
     X = _draw_blocks(rng, n_rows, block_sizes, rho)
+    if planted.inputs == "uniform":
+        from scipy import special  # here: its import costs the data stage's other users time
+
+        X = 2 * special.ndtr(X) - 1
     blocks = _cut(names, block_sizes)
     groups = blocks[: len(sizes)]
     lines, signal = _compose(groups, kinds, X, names, hierarchical)
@@ -200,6 +213,7 @@ def make_planted(
         within_group_correlation=rho,
         hierarchical=hierarchical,
         seed=None if seed is None or isinstance(seed, np.random.Generator) else int(seed),
+        inputs=planted.inputs,
     )
 
 
@@ -233,6 +247,14 @@ def _group_term(group: tuple[str, ...], kind: str, values: np.ndarray) -> tuple[
         return f"2*tanh({'*'.join(group)})", 2 * np.tanh(values.prod(axis=1))
     if kind == "max":
         return f"max({', '.join(group)})", values.max(axis=1)
+    if kind == "abs-product":
+        return f"|{'*'.join(group)}|", np.abs(values.prod(axis=1))
+    if kind == "power":
+        return f"2^({' + '.join(group)})", 2.0 ** values.sum(axis=1)
+    if kind == "cosine":
+        return f"cos({' + '.join(group)})", np.cos(values.sum(axis=1))
+    if kind == "inverse":
+        return f"1/(1 + {' + '.join(f'{g}²' for g in group)})", 1 / (1 + (values**2).sum(axis=1))
     return f"2*[{' + '.join(group)} > 0] - 1", 2.0 * (values.sum(axis=1) > 0) - 1
 
 

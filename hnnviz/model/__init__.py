@@ -12,7 +12,7 @@ from ._estimators import HNNClassifier, HNNRegressor
 from ._layers import SimplexLayer
 from ._nets import HNN, MLP, Architecture, LayerSummary, describe_hnn, hnn_widths
 from ._pruning import PrunedResult, PrunedRun, UnitScore, prune_mlp, rank_units, train_pruned, unit_groups
-from ._run import Predictions, Run, build_model, train_run
+from ._run import Predictions, Run, build_model, table_network, train_network, train_run
 from ._train import (
     PASS_FLOATS,
     THREADS,
@@ -64,9 +64,11 @@ __all__ = [
     "prune_mlp",
     "rank_units",
     "split_rows",
+    "table_network",
     "to_prediction",
     "torch_seed",
     "train_model",
+    "train_network",
     "train_pruned",
     "train_run",
     "train_step",

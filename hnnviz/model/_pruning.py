@@ -32,10 +32,10 @@ from torch.nn.utils import prune
 from .._validation import check_int
 from ..data import Dataset
 from ..exceptions import InputValidationError
-from ..network import FilteredNetwork, check_ifn, filter_network
+from ..network import FilteredNetwork, check_ifn
 from ..specs import IFNSpec, ModelSpec, Task, TrainConfig
 from ._nets import MLP
-from ._run import build_model
+from ._run import build_model, train_network
 from ._train import Split, TrainResult, split_rows, train_model
 
 __all__ = ["PrunedResult", "PrunedRun", "UnitScore", "prune_mlp", "rank_units", "train_pruned", "unit_groups"]
@@ -278,7 +278,7 @@ def train_pruned(
             dataset.n_rows, dataset.y, dataset.task, val_size=config.val_size, test_size=config.test_size,
             seed=config.seed,
         )  # fmt: skip
-    network = filter_network(dataset.X[split.train], dataset.feature_names, ifn)
+    network = train_network(dataset, split, ifn, config.seed)
     n_outputs = 1 if dataset.task == "regression" else len(dataset.classes)
     target = build_model(replace(spec, kind="hnn"), network.complex, n_outputs, config.seed).sparse_weights
     model = build_model(replace(spec, kind="mlp"), network.complex, n_outputs, config.seed)

@@ -24,7 +24,7 @@ from .._validation import check_in
 from ..data import Dataset
 from ..exceptions import InputValidationError
 from ..network import CliqueComplex, FilteredNetwork, check_ifn, filter_network
-from ..specs import IFNSpec, ModelSpec, TrainConfig, default_config
+from ..specs import TARGET_SIMILARITIES, IFNSpec, ModelSpec, TrainConfig, default_config
 from ._nets import HNN, MLP, hnn_widths
 from ._train import EpochRecord, Scaler, Split, TrainResult, predict, split_rows, torch_seed, train_model
 
@@ -32,6 +32,8 @@ __all__ = [
     "Predictions",
     "Run",
     "build_model",
+    "table_network",
+    "train_network",
     "train_run",
 ]
 
@@ -174,6 +176,50 @@ class Run:
         return predict(self.model, self.inputs(X, owner="Run.predict"), self.task, self.result.y_scaler)
 
 
+def train_network(dataset: Dataset, split: Split, ifn: IFNSpec, seed: int) -> FilteredNetwork:
+    """The filtered network of the training rows of ``split`` (their target too, for a target-aware similarity).
+
+    Only the training rows are read, so nothing in the wiring is learned from the validation or test rows.
+    """
+    train = split.train
+    return filter_network(
+        dataset.X[train], dataset.feature_names, ifn, y=dataset.y[train], task=dataset.task, seed=seed
+    )
+
+
+def table_network(dataset: Dataset, ifn: IFNSpec | None = None, seed: int = 0) -> FilteredNetwork:
+    """The network of a whole table as the app's pages and ``hnnviz filter`` show it.
+
+    An input-dependence similarity reads every row. A target-aware one (``similarity="interaction"``) reads
+    the training rows of the split :func:`train_run` makes with ``seed`` and the HNN's default split sizes,
+    so the network shown is the one that HNN is wired with, and no validation or test row is read.
+
+    Raises
+    ------
+    InputValidationError
+        If ``ifn`` is not an IFNSpec, or its similarity reads the target and the dataset has none.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 5))
+    >>> table_network(Dataset(X=X, feature_names=tuple("abcde"))).complex.f_vector
+    (5, 9, 7, 2)
+    """
+    ifn = check_ifn(ifn, owner="table_network")
+    if ifn.similarity not in TARGET_SIMILARITIES:
+        return filter_network(dataset.X, dataset.feature_names, ifn)
+    if dataset.y is None or dataset.task is None:
+        raise InputValidationError(
+            f"The {ifn.similarity!r} similarity reads the target, and data set {dataset.name!r} has none: choose one."
+        )
+    sizes = default_config("hnn", seed=seed)
+    split = split_rows(
+        dataset.n_rows, dataset.y, dataset.task, val_size=sizes.val_size, test_size=sizes.test_size, seed=seed
+    )
+    return train_network(dataset, split, ifn, seed)
+
+
 def train_run(
     dataset: Dataset,
     spec: ModelSpec | None = None,
@@ -195,7 +241,9 @@ def train_run(
         Training protocol; its seed also seeds the split and the initial weights (default: the kind's,
         :func:`default_config` with seed 0).
     ifn : IFNSpec, optional
-        Similarity and filtering options (default ``IFNSpec()``), as for :func:`hnnviz.network.filter_network`.
+        Similarity and filtering options (default ``IFNSpec()``), as for :func:`hnnviz.network.filter_network`;
+        built from the training rows only (with their target for ``similarity="interaction"``, seeded by the
+        config's seed).
     callback : callable, optional
         Per-epoch callback (see :func:`hnnviz.model.train_model`).
     split : Split, optional
@@ -220,7 +268,7 @@ def train_run(
             dataset.n_rows, dataset.y, dataset.task, val_size=config.val_size, test_size=config.test_size,
             seed=config.seed,
         )  # fmt: skip
-    network = filter_network(dataset.X[split.train], dataset.feature_names, ifn)
+    network = train_network(dataset, split, ifn, config.seed)
     n_outputs = 1 if dataset.task == "regression" else len(dataset.classes)
     model = build_model(spec, network.complex, n_outputs, config.seed)
     result = train_model(model, dataset.X, dataset.y, dataset.task, config=config, callback=callback, split=split)

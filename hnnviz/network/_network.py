@@ -264,6 +264,10 @@ def filter_network(
     X: np.ndarray,
     feature_names: tuple[str, ...] | list[str],
     ifn: IFNSpec | None = None,
+    *,
+    y: np.ndarray | None = None,
+    task: str | None = None,
+    seed: int | np.random.Generator | None = 0,
 ) -> FilteredNetwork:
     """Similarity matrix, filtered graph and clique complex of the columns of ``X``, timed.
 
@@ -276,6 +280,16 @@ def filter_network(
     ifn : IFNSpec, optional
         Similarity measure, filter and MFCF parameters (default ``IFNSpec()``: a TMFG on squared Pearson
         correlations).
+    y : ndarray of shape (n,), optional
+        The target of the same rows, and ``task`` its task ({"regression", "classification"}): required by a
+        similarity that reads the target (``IFNSpec(similarity="interaction")``), ignored by the others. Give
+        the training rows only (as :func:`hnnviz.model.train_run` does), so nothing is learned from the rows
+        that validate or test the model.
+    task : str, optional
+    seed : int, numpy.random.Generator or None, default 0
+        Seeds the interaction estimator (unused by the other similarities). An int seeds a new generator, a
+        ``Generator`` is used (and advanced) as it is, ``None`` draws fresh entropy. The global random state is
+        never touched.
 
     Returns
     -------
@@ -288,7 +302,7 @@ def filter_network(
     ------
     InputValidationError
         If ``X`` is not finite 2-D numeric data with at least 3 rows, ``feature_names`` does not name every
-        column, or ``ifn`` is not an IFNSpec.
+        column, ``ifn`` is not an IFNSpec, or its similarity reads the target and ``y`` or ``task`` is missing.
 
     Examples
     --------
@@ -303,7 +317,7 @@ def filter_network(
     ifn = check_ifn(ifn, owner="filter_network")
     names = tuple(str(n) for n in feature_names)
     W_start = time.perf_counter()
-    W = similarity_matrix(X, ifn.similarity, constant="zero")
+    W = similarity_matrix(X, ifn.similarity, constant="zero", y=y, task=task, seed=seed)
     if len(names) != W.shape[0]:
         raise InputValidationError(
             f"The 'feature_names' parameter of filter_network must name all {W.shape[0]} columns of X. "

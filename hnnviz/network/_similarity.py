@@ -9,6 +9,8 @@ diagonal: the input every information filtering network in :mod:`hnnviz.network`
 ``"abs"``        absolute Pearson correlation
 ``"mi"``         mutual information in nats between equal-frequency binned columns, Miller-Madow
                  bias-corrected and clipped at 0
+``"interaction"``  how strongly each pair acts together on the target ``y`` (:func:`interaction_matrix`):
+                 the only measure that reads the target, so it needs ``y`` and the task
 ===============  ======================================================================================
 
 A column that is constant on the given rows has an undefined correlation. By default it is refused
@@ -27,7 +29,8 @@ import pandas as pd
 
 from .._validation import check_in
 from ..exceptions import InputValidationError
-from ..specs import SIMILARITY_METHODS, SimilarityMethod
+from ..specs import SIMILARITY_METHODS, TARGET_SIMILARITIES, SimilarityMethod
+from ._interaction import interaction_matrix
 
 __all__ = [
     "CONSTANT_POLICIES",
@@ -45,6 +48,9 @@ def similarity_matrix(
     *,
     n_bins: int | None = None,
     constant: ConstantPolicy = "raise",
+    y: np.ndarray | None = None,
+    task: str | None = None,
+    seed: int | np.random.Generator | None = 0,
 ) -> np.ndarray:
     """Similarity between every pair of columns of ``X``.
 
@@ -52,13 +58,20 @@ def similarity_matrix(
     ----------
     X : array_like of shape (n, p)
         Finite numeric data, ``n >= 3`` rows.
-    method : {"pearson2", "spearman2", "abs", "mi"}, default "pearson2"
+    method : {"pearson2", "spearman2", "abs", "mi", "interaction"}, default "pearson2"
         The measure (see the module docstring).
     n_bins : int, optional
         Bins per column for ``"mi"``; default ``clip(round(sqrt(n / 5)), 2, 32)``.
     constant : {"raise", "zero"}, default "raise"
         What to do with a column that is constant on these rows (see :func:`constant_columns`): refuse it, or
         give it zero similarity to every other column (the other entries are those of ``X`` without it).
+    y : ndarray of shape (n,), optional
+        ``"interaction"`` only, and required there: the target of the same rows (give the training rows only).
+    task : {"regression", "classification"}, optional
+        ``"interaction"`` only, and required there.
+    seed : int, numpy.random.Generator or None, default 0
+        ``"interaction"`` only. Seed of the random draws: an int seeds a new generator, a ``Generator`` is used
+        (and advanced) as it is, ``None`` draws fresh entropy. The global random state is never touched.
 
     Returns
     -------
@@ -68,8 +81,9 @@ def similarity_matrix(
     Raises
     ------
     InputValidationError
-        For an unknown method or policy, a non-2-D or non-finite ``X``, fewer than 3 rows, or (with
-        ``constant="raise"``) a constant column: its correlation is undefined.
+        For an unknown method or policy, a non-2-D or non-finite ``X``, fewer than 3 rows, (with
+        ``constant="raise"``) a constant column: its correlation is undefined, or ``"interaction"`` without
+        ``y`` and ``task``.
 
     Notes
     -----
@@ -94,6 +108,11 @@ def similarity_matrix(
     check_in(method, SIMILARITY_METHODS, name="method", owner=owner)
     check_in(constant, CONSTANT_POLICIES, name="constant", owner=owner)
     X = _checked_data(X)
+    if method in TARGET_SIMILARITIES and (y is None or task is None):
+        raise InputValidationError(
+            f"The 'y' and 'task' parameters of {owner} must be given when method is {method!r} (it reads how "
+            f"features act together on the target). Got y={'None' if y is None else 'an array'}, task={task!r} instead."
+        )
     fixed = constant_columns(X)
     if len(fixed) and constant == "raise":
         raise InputValidationError(
@@ -103,7 +122,11 @@ def similarity_matrix(
     varying = np.setdiff1d(np.arange(X.shape[1]), fixed)
     W = np.zeros((X.shape[1], X.shape[1]))
     if len(varying) > 1:
-        W[np.ix_(varying, varying)] = _similarity(np.ascontiguousarray(X[:, varying]), method, n_bins)
+        kept = np.ascontiguousarray(X[:, varying])
+        if method in TARGET_SIMILARITIES:
+            W[np.ix_(varying, varying)] = interaction_matrix(kept, y, task, seed=seed)
+        else:
+            W[np.ix_(varying, varying)] = _similarity(kept, method, n_bins)
     return W
 
 
@@ -126,7 +149,7 @@ def _some(columns: np.ndarray, limit: int = 20) -> str:
 
 
 def _similarity(X: np.ndarray, method: SimilarityMethod, n_bins: int | None) -> np.ndarray:
-    """The measure on columns that all vary (at least two of them)."""
+    """An input-dependence measure on columns that all vary (at least two of them)."""
     if method == "mi":
         W = _binned_mutual_information(X, n_bins)
     elif method == "spearman2":

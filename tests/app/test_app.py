@@ -740,3 +740,10 @@ def test_a_large_table_can_be_sampled_and_the_sample_is_reported(at):
     assert metrics(at)["Rows used"] == "5,000"
     dropped = next(df.value for df in at.dataframe if "reason" in df.value.columns)
     assert "rows left out by sampling" in dropped["name"].tolist()
+
+
+def test_the_interaction_similarity_is_a_sidebar_choice_that_wires_the_network(at):
+    visit(at, "network")
+    at.sidebar.selectbox(key=Keys.SIMILARITY).select("interaction").run()
+    assert_ok(at)
+    assert metrics(at)["Nodes"] == "10"

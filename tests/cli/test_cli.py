@@ -19,7 +19,7 @@ from hnnviz.data import load_dataset, load_sample, sample_data_dir
 from hnnviz.explanation import explain
 from hnnviz.io import load_run
 from hnnviz.model import split_rows, train_run
-from hnnviz.specs import LAB_CONFIG, LAB_SPEC, ModelSpec, default_config
+from hnnviz.specs import LAB_CONFIG, LAB_SPEC, IFNSpec, ModelSpec, default_config
 from hnnviz.workflows import run_lab
 
 SAMPLES = sample_data_dir()
@@ -448,3 +448,36 @@ def test_lab_bad_options_are_one_line(capsys: pytest.CaptureFixture[str], argv: 
     code, out, err = run(capsys, "lab", "--rows", "100", *argv)
     assert code == 1 and out == "" and err.startswith("hnnviz lab: error: ") and err.count("\n") == 1
     assert message in err
+
+
+def test_filter_on_interactions_reads_the_training_rows_of_the_default_split(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "filter", str(SAMPLES / "diabetes.csv"), "--target", "target", "--similarity", "interaction", "--json"
+    )
+    result = json.loads(out)
+    data = load_sample("diabetes")
+    expected = train_run(data, config=default_config("hnn", epochs=1), ifn=IFNSpec("interaction")).network
+    assert code == 0 and result["similarity"] == "interaction"
+    assert result["edges"] == expected.to_dict()["edges"]
+
+
+def test_filter_on_interactions_without_a_target_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "filter", str(SAMPLES / "sp500_returns.csv"), "--similarity", "interaction")
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "The 'interaction' similarity reads the target" in err
+
+
+@pytest.mark.parametrize("command", ["train", "compare"])
+def test_train_and_compare_on_interactions(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    where = ["--out", str(tmp_path / "run")] if command == "train" else ["--seeds", "1", "--models", "hnn"]
+    code, out, _ = run(
+        capsys, command, str(SAMPLES / "wine.csv"), "--target", "cultivar", "--similarity", "interaction", *FAST,
+        *where, "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)
+    if command == "train":
+        assert load_run(tmp_path / "run").network.ifn.similarity == "interaction"

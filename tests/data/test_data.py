@@ -25,6 +25,7 @@ from hnnviz.data import (
     excel_sheets,
     load_dataset,
     load_sample,
+    make_planted,
     prepare_dataset,
     read_numbers,
     read_table,
@@ -975,3 +976,30 @@ def test_cells_that_are_neither_numbers_nor_text():
     assert reading.values is None and reading.example == pd.Timestamp("2020-01-02") and reading.problem == ""
     mixed = read_numbers(pd.Series(["1,234", 2.5, None], dtype=object), delimiter=",")  # e.g. a workbook column
     np.testing.assert_array_equal(mixed.values, [1234, 2.5, np.nan])
+
+
+def test_planted_independent_uniform_inputs_keep_the_normal_draws():
+    normal = make_planted(n_rows=400, n_features=8, interactions=(2, 2), within_group_correlation=0.0, seed=4)
+    uniform = make_planted(
+        n_rows=400, n_features=8, interactions=(2, 2), within_group_correlation=0.0, inputs="uniform", seed=4
+    )
+    X = uniform.dataset.X
+    assert X.min() > -1 and X.max() < 1 and uniform.to_dict()["inputs"] == "uniform"
+    np.testing.assert_array_equal(np.argsort(X, axis=0), np.argsort(normal.dataset.X, axis=0))  # one map per value
+    off_diagonal = np.corrcoef(X, rowvar=False)[~np.eye(8, dtype=bool)]
+    assert np.abs(off_diagonal).max() < 0.15  # independent columns
+
+
+@pytest.mark.parametrize(
+    ("kind", "formula"),
+    [("abs-product", "t1 = |x01*x02|"), ("power", "t1 = 2^(x01 + x02)"), ("cosine", "t1 = cos(x01 + x02)"),
+     ("inverse", "t1 = 1/(1 + x01² + x02²)")],
+)  # fmt: skip
+def test_planted_nid_style_kinds(kind: str, formula: str):
+    data = make_planted(n_rows=50, n_features=4, interactions=(2,), kinds=(kind,), noise=0.0, seed=0)
+    assert data.formula.startswith(formula) and np.isfinite(data.dataset.y).all()
+
+
+def test_planted_rejects_unknown_inputs():
+    with pytest.raises(InputValidationError, match="The 'inputs' parameter of PlantedSpec must be one of 'normal'"):
+        make_planted(inputs="lognormal")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import random_similarity
+from similarities import random_similarity
 
 from hnnviz.exceptions import InputValidationError
 from hnnviz.model import HNN, MLP, SimplexLayer, describe_hnn, torch_seed

@@ -7,7 +7,7 @@ from itertools import combinations
 import gudhi
 import numpy as np
 import pytest
-from conftest import random_similarity
+from similarities import random_similarity
 
 from hnnviz.exceptions import InputValidationError
 from hnnviz.network import clique_complex, mfcf, mst, tmfg

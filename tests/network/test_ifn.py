@@ -6,11 +6,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import random_similarity
 from fast_tmfg.TMFG_core import TMFG
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from similarities import random_similarity
 
 from hnnviz.exceptions import GraphConstructionError, InputValidationError
 from hnnviz.network import FilteredGraph, mfcf, mst, seed_order, tmfg

@@ -10,7 +10,10 @@ from scipy.stats import spearmanr
 
 from hnnviz.exceptions import InputValidationError
 from hnnviz.network import constant_columns, similarity_matrix
-from hnnviz.specs import SIMILARITY_METHODS
+from hnnviz.specs import SIMILARITY_METHODS, TARGET_SIMILARITIES
+
+#: The measures of input dependence (the target-aware ones are tested in test_interaction.py).
+INPUT_SIMILARITIES = tuple(m for m in SIMILARITY_METHODS if m not in TARGET_SIMILARITIES)
 
 
 @pytest.fixture
@@ -65,7 +68,7 @@ def test_mutual_information_blocks_agree_with_one_block() -> None:
     np.testing.assert_allclose(mi[:10, :10], first, atol=1e-12)
 
 
-@given(st.integers(0, 10_000), st.integers(4, 30), st.sampled_from(SIMILARITY_METHODS))
+@given(st.integers(0, 10_000), st.integers(4, 30), st.sampled_from(INPUT_SIMILARITIES))
 @settings(max_examples=40, deadline=None)
 def test_every_measure_is_a_valid_similarity(seed: int, n: int, method: str) -> None:
     rng = np.random.default_rng(seed)
@@ -78,7 +81,7 @@ def test_every_measure_is_a_valid_similarity(seed: int, n: int, method: str) -> 
 
 @given(
     st.integers(0, 10_000),
-    st.sampled_from(SIMILARITY_METHODS),
+    st.sampled_from(INPUT_SIMILARITIES),
     st.lists(st.integers(0, 6), max_size=7),
     st.floats(-5, 5),
 )
@@ -114,7 +117,7 @@ def test_correlations_of_tiny_and_huge_values_are_finite_and_exact(method: str) 
         np.testing.assert_allclose(similarity_matrix(X * scale, method), expected, rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("method", SIMILARITY_METHODS)
+@pytest.mark.parametrize("method", INPUT_SIMILARITIES)
 def test_the_result_does_not_depend_on_memory_layout(X: np.ndarray, method: str) -> None:
     np.testing.assert_array_equal(similarity_matrix(np.asfortranarray(X), method), similarity_matrix(X, method))
 

@@ -6,7 +6,7 @@ from itertools import combinations
 
 import numpy as np
 import pytest
-from conftest import random_similarity
+from similarities import random_similarity
 from test_viz_graph import correlated_data, make_network, network_from_similarity, traces
 
 from hnnviz.exceptions import InputValidationError

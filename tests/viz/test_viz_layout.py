@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import random_similarity
+from similarities import random_similarity
 from test_viz_graph import correlated_data, make_network, network_from_similarity
 
 from hnnviz.exceptions import InputValidationError

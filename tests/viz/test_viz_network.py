@@ -9,7 +9,7 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from conftest import random_similarity
+from similarities import random_similarity
 from test_viz_graph import NAMES, NASTY, all_strings, correlated_data, make_network, network_from_similarity, traces
 
 from hnnviz.exceptions import InputValidationError
