@@ -12,6 +12,7 @@ render the result.
 - :mod:`~hnnviz.viz.graph`: the clique tree, the similarity matrix, an offline pyvis page.
 - :mod:`~hnnviz.viz.training`: loss curves (live or finished), predictions, the confusion matrix, model scores.
 - :mod:`~hnnviz.viz.inspect`: one simplex's unit and the prediction over its features (the simplex inspector).
+- :mod:`~hnnviz.viz.tables`: the rows of the tables a page shows (test results, the leaderboard), in plain words.
 - :mod:`~hnnviz.viz.explain`: top simplices and features, a prediction split by order, deletion/insertion
   curves against random orderings, predictions before and after a knock-out.
 """
@@ -31,6 +32,7 @@ from .inspect import inspector_figure
 from .layout import LAYOUTS, layout_positions, planar_or_none, planar_positions, spring_positions
 from .network import graph_figure, light_network_figure, network_figure
 from .sweep import sweep_figure, write_sweep_summary
+from .tables import leaderboard_rows, results_rows
 from .training import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "inspector_figure",
     "knockout_figure",
     "layout_positions",
+    "leaderboard_rows",
     "light_network_figure",
     "loss_curves_figure",
     "model_scores_figure",
@@ -55,6 +58,7 @@ __all__ = [
     "planar_positions",
     "prediction_figure",
     "ranking_figure",
+    "results_rows",
     "similarity_heatmap",
     "spring_positions",
     "sweep_figure",

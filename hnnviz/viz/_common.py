@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_TEXT_LABELS",
+    "METRIC_LABELS",
     "ValueScale",
     "escaped_names",
     "feature_indices",
@@ -51,6 +52,9 @@ _MAX_LISTED = 8  # cliques listed in a vertex's hover text
 _DIVERGING = "RdBu_r"
 _VALUE_BINS = 16  # valued edges/triangles are drawn in this many colour classes (one colour per plotly trace)
 
+
+#: How each test metric is written for people.
+METRIC_LABELS = {"r2": "R²", "rmse": "RMSE", "mae": "MAE", "accuracy": "accuracy", "f1": "macro-F1"}
 
 #: A colour per simplex order (inputs, edges, triangles, tetrahedra, ...), shared by every figure.
 ORDER_COLOURS = ("#4c5c75", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")

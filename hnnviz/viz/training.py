@@ -31,7 +31,7 @@ from ._charts import (
     style_axes,
     vector,
 )
-from ._common import finish_layout, log_ticks, plot_text
+from ._common import METRIC_LABELS, finish_layout, log_ticks, plot_text
 
 if TYPE_CHECKING:
     from ..model import EpochRecord
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["confusion_figure", "loss_curves_figure", "model_scores_figure", "prediction_figure"]
 
 _MEAN_OFFSET = 0.12  # the mean mark sits right of the model's tick, its seeds left of it
-_METRIC_LABELS = {"r2": "R²", "rmse": "RMSE", "mae": "MAE", "accuracy": "accuracy", "f1": "macro-F1"}
 _COLUMN_TITLE = 46  # characters of a title line in a figure drawn in half the page's width
 
 
@@ -366,7 +365,7 @@ def model_scores_figure(comparison: Comparison) -> go.Figure:
     'Test R² of 2 models over 2 seeds: each seed a dot, mean ± 1 std'
     """
     summary = {row["model"]: row for row in comparison.summary()}
-    metric = _METRIC_LABELS.get(comparison.metric, plot_text(comparison.metric))
+    metric = METRIC_LABELS.get(comparison.metric, plot_text(comparison.metric))
     traces = []
     for i, model in enumerate(comparison.models):
         records = comparison.of(model)
