@@ -54,7 +54,10 @@ _VALUE_BINS = 16  # valued edges/triangles are drawn in this many colour classes
 
 
 #: How each test metric is written for people.
-METRIC_LABELS = {"r2": "R²", "rmse": "RMSE", "mae": "MAE", "accuracy": "accuracy", "f1": "macro-F1"}
+METRIC_LABELS = {
+    "r2": "R²", "rmse": "RMSE", "mae": "MAE", "accuracy": "accuracy", "f1": "macro-F1", "macro_f1": "macro-F1",
+    "log_loss": "log loss",
+}  # fmt: skip
 
 #: A colour per simplex order (inputs, edges, triangles, tetrahedra, ...), shared by every figure.
 ORDER_COLOURS = ("#4c5c75", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["leaderboard_rows", "results_rows"]
 
 _SIZE_UNITS = {"params": "", "nodes": " tree nodes"}
+_STOPPED = {"early": "early", "max_epochs": "at the epoch limit", "callback": "by hand"}
 
 
 def results_rows(runs: Mapping[str, Run]) -> list[dict[str, str | int]]:
@@ -33,14 +34,16 @@ def results_rows(runs: Mapping[str, Run]) -> list[dict[str, str | int]]:
     -------
     list of dict
         Keys ``model``, ``parameters``, one per test metric (``R²``, ``RMSE``, ``accuracy`` ...), ``epochs``,
-        ``best epoch``, ``stopped`` and ``seconds``; numbers as text (``"12,315"``), epochs as ints.
+        ``best epoch``, ``stopped`` (``"early"``, ``"at the epoch limit"`` or ``"by hand"``) and ``seconds``;
+        numbers as text (``"12,315"``), epochs as ints.
     """
     rows: list[dict[str, str | int]] = []
     for name, run in runs.items():
         result = run.result
         row: dict[str, str | int] = {"model": name, "parameters": fmt_number(run.model.n_params)}
         row |= {METRIC_LABELS.get(m, m): fmt_number(v) for m, v in result.metrics["test"].items()}
-        row |= {"epochs": result.epochs_run, "best epoch": result.best_epoch, "stopped": result.stopped}
+        row |= {"epochs": result.epochs_run, "best epoch": result.best_epoch}
+        row["stopped"] = _STOPPED.get(result.stopped, result.stopped)
         rows.append(row | {"seconds": fmt_number(result.seconds, 2)})
     return rows
 

@@ -492,7 +492,7 @@ def test_training_can_be_paused_resumed_and_stopped_between_epochs(at):
     at.run()
     assert_ok(at)
     results = next(df.value for df in at.dataframe if "parameters" in df.value.columns)
-    assert results["model"].tolist() == ["HNN"] and results["stopped"].tolist() == ["callback"]
+    assert results["model"].tolist() == ["HNN"] and results["stopped"].tolist() == ["by hand"]
 
 
 def test_baselines_over_several_seeds(at):

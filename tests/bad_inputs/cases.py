@@ -399,7 +399,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "sparse_columns",
         "sparse_columns.csv",
-        Ok(5, 36, (Drop("survey", "more than half missing (70%)"), Drop("rows with missing values", "'x_few_missing'"))),
+        Ok(5, 36, (Drop("survey", "more than half missing (70%)"), Drop("rows with missing values", "x_few_missing"))),
         "a column missing in 70% of rows, another in 4 rows",
         target="y",
     ),
