@@ -61,9 +61,7 @@ def choose(
     """
     shown = [_option(o) for o in options]
     index = shown.index(_option(current)) if _option(current) in shown else 0
-    picked = box.selectbox(
-        label, shown, index=index, key=key, format_func=lambda o: format_func(_value(o)), required=True, **kwargs
-    )
+    picked = box.selectbox(label, shown, index=index, key=key, format_func=lambda o: format_func(_value(o)), **kwargs)
     return _value(picked)
 
 

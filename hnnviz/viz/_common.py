@@ -279,11 +279,15 @@ def node_hover(network: FilteredNetwork, names: Sequence[str], *, list_cliques: 
     return hover
 
 
-def label_mask(network: FilteredNetwork, chosen: Sequence[int] = (), limit: int = MAX_TEXT_LABELS) -> np.ndarray:
+def label_mask(
+    network: FilteredNetwork, chosen: Sequence[int] = (), limit: int = MAX_TEXT_LABELS, pos: np.ndarray | None = None
+) -> np.ndarray:
     """Which vertices carry their name: all up to ``limit`` vertices; above, the ``limit`` strongest and ``chosen``.
 
     Strength is the sum of a vertex's edge weights, so the hubs of the network are named and the rest are
-    shown on hover; a searched or highlighted feature (``chosen``) is always named.
+    shown on hover; a searched or highlighted feature (``chosen``) is always named. With ``pos`` (the drawn
+    positions) above ``limit`` vertices, a hub whose name would sit on that of a stronger or chosen one is
+    left unnamed too.
 
     Examples
     --------
@@ -297,20 +301,38 @@ def label_mask(network: FilteredNetwork, chosen: Sequence[int] = (), limit: int 
     if graph.n_nodes > limit:
         strength = np.array([graph.graph.degree(v, weight="weight") for v in range(graph.n_nodes)])
         mask[:] = False
-        mask[np.argsort(-strength, kind="stable")[:limit]] = True
+        order = np.argsort(-strength, kind="stable")
+        named = order[:limit] if pos is None else _apart(pos, order, list(chosen))[:limit]
+        mask[named] = True
     mask[list(chosen)] = True
     return mask
 
 
-def vertex_text(network: FilteredNetwork, names: Sequence[str], chosen: Sequence[int] = ()) -> list[str]:
-    """The text drawn next to each vertex: its (escaped) name where :func:`label_mask` names it, else ``""``."""
-    return [name if shown else "" for name, shown in zip(names, label_mask(network, chosen), strict=True)]
+def _apart(pos: np.ndarray, order: np.ndarray, chosen: list[int]) -> list[int]:
+    """Vertices in ``order`` whose names (about 8% of the width by 3% of the height) would not overlap those of
+    earlier ones or of the ``chosen`` vertices (named anyway, not returned)."""
+    span = np.ptp(pos, axis=0)
+    box = np.array([0.08, 0.03]) * np.where(span > 0, span, 1.0)
+    taken, kept = list(chosen), []
+    for v in order.tolist():
+        if v not in chosen and (not taken or (np.abs(pos[taken] - pos[v]) >= box).any(axis=1).all()):
+            taken.append(v)
+            kept.append(v)
+    return kept
+
+
+def vertex_text(
+    network: FilteredNetwork, names: Sequence[str], pos: np.ndarray, chosen: Sequence[int] = ()
+) -> list[str]:
+    """The text drawn next to each vertex at ``pos``: its (escaped) name where :func:`label_mask` names it."""
+    shown = label_mask(network, chosen, pos=pos)
+    return [name if show else "" for name, show in zip(names, shown, strict=True)]
 
 
 def log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
     """Tick values and texts of a log axis from ``low`` to ``high`` (both > 0), in plain numbers.
 
-    Over at most two decades the ticks are 1, 2 and 5 times the powers of ten, else the powers of ten
+    Over at most three decades the ticks are 1, 2 and 5 times the powers of ten, else the powers of ten
     only (every second or third one over many decades); the texts are :func:`~hnnviz._messages.fmt_number`'s.
 
     Examples
@@ -322,7 +344,7 @@ def log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
     """
     first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
     span = last - first
-    steps = (1, 2, 5) if span <= 2 else (1,)
+    steps = (1, 2, 5) if span <= 3 else (1,)
     every = max(1, int(np.ceil(span / 8)))
     values = [m * 10.0**e for e in range(first, last + 1, every) for m in steps]
     inside = [v for v in values if low * 0.999 <= v <= high * 1.001]

@@ -111,7 +111,7 @@ def _nodes(network: FilteredNetwork, pos: np.ndarray, names: list[str]) -> go.Sc
         x=pos[:, 0],
         y=pos[:, 1],
         mode="markers+text",
-        text=vertex_text(network, names),
+        text=vertex_text(network, names, pos),
         textposition="top center",
         textfont={"size": 10},
         marker={"size": 9, "color": "#4c5c75", "line": {"width": 1, "color": "white"}},

@@ -240,7 +240,7 @@ def light_network_figure(
         go.Scattergl(
             x=pos[:, 0],
             y=pos[:, 1],
-            **_vertex_labels(network, names, chosen),
+            **_vertex_labels(network, pos, names, chosen),
             textfont={"size": 10},
             marker={"size": 3 + 1.5 * np.log2(1 + degree), "color": degree, "colorscale": "Viridis"},
             hovertext=node_hover(network, names, list_cliques=False),
@@ -504,7 +504,7 @@ def _node_trace(
     return go.Scatter(
         x=pos[:, 0],
         y=pos[:, 1],
-        **_vertex_labels(network, names, chosen),
+        **_vertex_labels(network, pos, names, chosen),
         textfont={"size": 11, "shadow": "auto"},
         hovertext=node_hover(network, names),
         hoverinfo="text",
@@ -520,9 +520,9 @@ def _node_trace(
     )
 
 
-def _vertex_labels(network: FilteredNetwork, names: list[str], chosen: list[int]) -> dict[str, object]:
+def _vertex_labels(network: FilteredNetwork, pos: np.ndarray, names: list[str], chosen: list[int]) -> dict[str, object]:
     """A vertex trace's text settings: the names of the strongest vertices and of the chosen ones."""
-    return {"mode": "markers+text", "text": vertex_text(network, names, chosen), "textposition": "top center"}
+    return {"mode": "markers+text", "text": vertex_text(network, names, pos, chosen), "textposition": "top center"}
 
 
 def _ring_traces(pos: np.ndarray, chosen: list[int], *, kind: type = go.Scatter) -> list[go.Scatter]:

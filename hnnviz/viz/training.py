@@ -67,7 +67,7 @@ def loss_curves_figure(histories: Mapping[str, Sequence[EpochRecord]], *, max_ep
         dashed ``"train-loss"`` line and a ``"best-epoch"`` diamond on the validation line at its best epoch
         (the last record with ``best=True``; none if no record is best). The y axis is logarithmic when the
         positive losses span more than a factor of 10, with plain tick labels (1, 2 and 5 per decade over
-        two decades at most, else powers of ten).
+        three decades at most, else powers of ten).
 
     Raises
     ------
