@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .._messages import order_name
+from .._messages import fmt_number, order_name
 from .._validation import check_in
 from ._charts import style_axes
 from ._common import finish_layout, group_text, plot_text, value_scale
@@ -130,7 +130,10 @@ def inspector_figure(response: SimplexResponse, *, show: str = "unit") -> go.Fig
 def _heatmap(response: SimplexResponse, names: list[str], z: np.ndarray, label: str) -> go.Heatmap:
     x, y = response.axes[0], response.axes[1]
     hover = [
-        [f"{names[0]} = {xv:.4g}<br>{names[1]} = {yv:.4g}<br>{label}: {v:.4g}" for xv, v in zip(x, row, strict=True)]
+        [
+            f"{names[0]} = {fmt_number(xv)}<br>{names[1]} = {fmt_number(yv)}<br>{label}: {fmt_number(v)}"
+            for xv, v in zip(x, row, strict=True)
+        ]
         for yv, row in zip(y, z, strict=True)
     ]
     return go.Heatmap(
@@ -150,7 +153,8 @@ def _panel_title(
     response: SimplexResponse, names: list[str], cuts: dict[int, list[int]], panel: tuple[int, ...]
 ) -> str:
     return ", ".join(
-        f"{names[j]} = {response.axes[j][cuts[j][choice]]:.3g}" for j, choice in zip(cuts, panel, strict=True)
+        f"{names[j]} = {fmt_number(response.axes[j][cuts[j][choice]], 3)}"
+        for j, choice in zip(cuts, panel, strict=True)
     )
 
 
