@@ -98,11 +98,14 @@ def hnn_panel(ctx: PageContext, net: FilteredNetwork) -> None:
         }
         for layer in arch.layers
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    counts = st.column_config.NumberColumn(format="localized")  # 8,536, not 8536
+    st.dataframe(
+        rows, hide_index=True, width="stretch", column_config={"HNN parameters": counts, "dense parameters": counts}
+    )
     st.caption(f"Both models add the same per-order linear readouts and head: {arch.readout_params:,} parameters.")
     feature = st.selectbox(
-        "Show the units that contain", [None, *net.feature_names], key=Keys.UNIT_FEATURE, persist_state="session",
-        format_func=lambda f: "— every unit (up to the drawing's limit) —" if f is None else f,
+        "Show the units that contain", net.feature_names, index=None, key=Keys.UNIT_FEATURE, persist_state="session",
+        placeholder="every unit (up to the drawing's limit)",
     )  # fmt: skip
     fig = state.figure("hnn_layers", ctx.app, ctx.app.selection, net, highlight=feature)
     st.plotly_chart(fig, key="complex.hnn_layers")

@@ -125,7 +125,7 @@ def cleaning_choices(app: AppState, ds: Dataset | None) -> None:
 def choose_task() -> None:
     """Task picker callback."""
     app = state.app_state()
-    app.selection = replace(app.selection, task=st.session_state[Keys.TASK])
+    app.selection = replace(app.selection, task=common.chosen(Keys.TASK))
 
 
 def samples_gallery(app: AppState) -> None:
@@ -179,8 +179,10 @@ def summary(ds: Dataset) -> None:
     cells[0].metric("Rows used", f"{ds.n_rows:,}")
     cells[1].metric("Features", ds.n_features, help="Numeric columns that become vertices of the network.")
     cells[2].metric("Target", ds.target or "none")
-    classes = f" ({len(ds.classes)} classes)" if ds.classes else ""
-    cells[3].metric("Task", f"{ds.task}{classes}" if ds.task else "—")
+    if ds.classes:  # "classification (3 classes)" would not fit the box: the count is the value
+        cells[3].metric("Task: classification", f"{len(ds.classes)} classes")
+    else:
+        cells[3].metric("Task", ds.task or "—")
 
 
 def table_views(app: AppState, ds: Dataset | None) -> None:

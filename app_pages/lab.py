@@ -115,7 +115,7 @@ def results(result: LabResult) -> None:
     common.lesson("The coloured halos mark the planted groups; edges are coloured by their attribution.")
     fig = network_figure(
         result.run.network, orders=(1, 2), groups=result.groups, edge_values=result.attribution.simplex_values(1),
-        value_label=f"mean |{result.attribution.method}|", title="The network of the lab's data, planted groups marked",
+        value_label="effect on predictions", title="The network of the lab's data, planted groups marked",
     )  # fmt: skip
     st.plotly_chart(fig, key="lab.network")
 

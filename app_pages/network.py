@@ -53,8 +53,8 @@ def view_controls(net: FilteredNetwork) -> tuple[str, int, str | None]:
     if layout == "spring" and common.advanced():
         seed = int(middle.number_input("Layout seed", 0, 10_000, 0, key=Keys.LAYOUT_SEED, persist_state="session"))
     feature = right.selectbox(
-        "Find a feature", [None, *net.feature_names], key=Keys.SEARCH, persist_state="session",
-        format_func=lambda f: "— type to search —" if f is None else f,
+        "Find a feature", net.feature_names, index=None, key=Keys.SEARCH, persist_state="session",
+        placeholder="type to search",
         help="Highlights the feature's edges and cliques, and lists them below the drawing.",
     )  # fmt: skip
     return layout, seed, feature

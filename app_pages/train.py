@@ -18,7 +18,7 @@ from hnnviz._messages import ORDER_NAMES
 from hnnviz.data import Dataset
 from hnnviz.devices import describe_device
 from hnnviz.exceptions import HNNVizError
-from hnnviz.model import Run, describe_hnn
+from hnnviz.model import describe_hnn
 from hnnviz.network import FilteredNetwork
 from hnnviz.specs import (
     ACTIVATIONS,
@@ -30,7 +30,14 @@ from hnnviz.specs import (
     TrainConfig,
     default_config,
 )
-from hnnviz.viz import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
+from hnnviz.viz import (
+    confusion_figure,
+    leaderboard_rows,
+    loss_curves_figure,
+    model_scores_figure,
+    prediction_figure,
+    results_rows,
+)
 from hnnviz.workflows import ComparisonJob, Job, TrainingJob
 
 DEFAULTS = DEFAULT_TRAINING["hnn"]  # epochs, patience and batch size are the same for both kinds
@@ -72,8 +79,8 @@ def settings(app: AppState) -> tuple[ModelSpec, dict[str, TrainConfig]]:
     lrs = {kind: config.lr for kind, config in DEFAULT_TRAINING.items()}
     if common.advanced():
         orders = [None, 1, 2, 3]
-        max_order = cells[3].selectbox(
-            "Highest order", orders, key=Keys.TRAIN_MAX_ORDER, persist_state="session",
+        max_order = common.choose(
+            cells[3], "Highest order", orders, None, Keys.TRAIN_MAX_ORDER, persist_state="session",
             format_func=lambda k: "every order" if k is None else f"up to {ORDER_NAMES[k]}",
         )  # fmt: skip
         more = st.columns(4)
@@ -159,8 +166,7 @@ def results(job: TrainingJob, ds: Dataset) -> None:
     note = next(iter(job.runs.values())).network.constant_note()
     if note:
         st.info(common.plain(note), icon=":material/info:")
-    rows = [model_row(name, run) for name, run in job.runs.items()]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(results_rows(job.runs), hide_index=True, width="stretch", key="train.results")
     hnn, mlp = (job.runs.get(name) for name in MODEL_LABELS.values())
     if hnn and mlp:
         st.metric("Dense MLP / HNN parameters", f"{mlp.model.n_params / hnn.model.n_params:.1f}x")
@@ -170,18 +176,9 @@ def results(job: TrainingJob, ds: Dataset) -> None:
         if run.task == "regression":
             fig = prediction_figure(out.y_true, out.predicted, name=name)
         else:
-            fig = confusion_figure(out.y_true, out.predicted, run.classes)
+            fig = confusion_figure(out.y_true, out.predicted, run.classes, name=name)
         column.plotly_chart(fig, key=f"train.predictions.{run.spec.kind}")
     health(job)
-
-
-def model_row(name: str, run: Run) -> dict[str, object]:
-    result = run.result
-    row: dict[str, object] = {"model": name, "parameters": run.model.n_params}
-    row |= {metric: round(value, 4) for metric, value in result.metrics["test"].items()}
-    row |= {"epochs": result.epochs_run, "best epoch": result.best_epoch, "stopped": result.stopped}
-    row["seconds"] = round(result.seconds, 2)
-    return row
 
 
 def health(job: TrainingJob) -> None:
@@ -221,7 +218,7 @@ def baselines(ctx: PageContext, ds: Dataset, spec: ModelSpec, config: dict[str, 
         if job.error:
             common.error(job.error)
         elif job.result is not None:
-            st.dataframe(job.result.summary(), hide_index=True, width="stretch")
+            st.dataframe(leaderboard_rows(job.result), hide_index=True, width="stretch")
             st.plotly_chart(model_scores_figure(job.result), key="train.model_scores")
 
 

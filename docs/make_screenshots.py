@@ -1,8 +1,9 @@
 """Regenerate the screenshots of every app page in ``docs/`` (shown in the README).
 
 Starts ``streamlit run app.py`` on a free local port, opens each page in Debian's Chromium through
-Playwright, waits until the page has finished running, and saves a full-page PNG. Run it from the repository
-root with the project's virtualenv::
+Playwright, waits until the page has finished running, and saves a full-page PNG; last, a messy upload (a
+table from the bad-input corpus with a log copy of its target, a price) on the Data page, as
+``page-data-upload.png``. Run it from the repository root with the project's virtualenv::
 
     .venv/bin/python docs/make_screenshots.py [--out docs] [--pages data,network]
 """
@@ -48,6 +49,23 @@ def run_lab(page: Page) -> None:
     wait_until_idle(page)
 
 
+#: The messy table of the last screenshot, and its target.
+MESSY = (ROOT / "tests" / "bad_inputs" / "leak_log_copy.csv", "price")
+
+
+def messy_upload(page: Page) -> None:
+    """Upload :data:`MESSY` on the Data page and choose its target."""
+    path, target = MESSY
+    visit(page, "Data")
+    page.get_by_test_id("stMain").get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(
+        str(path)
+    )
+    wait_until_idle(page)
+    page.get_by_role("combobox", name="Target (left out of the network)").click()
+    page.get_by_role("option", name=target, exact=True).click()
+    wait_until_idle(page)
+
+
 #: What to do on a page before its screenshot (by title).
 ACTIONS = {"Train": train, "Lab": run_lab}
 
@@ -67,6 +85,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNG files (default docs/)")
     parser.add_argument("--pages", default=None, help="comma-separated page titles (default: every page)")
     parser.add_argument("--query", default="", help="query string of the first page, e.g. 'data=sample:wine'")
+    parser.add_argument("--no-upload", action="store_true", help="skip the messy upload's screenshot")
     args = parser.parse_args()
     titles = [title for _, title, *_ in PAGE_TABLE]
     wanted = args.pages.split(",") if args.pages else titles
@@ -83,6 +102,9 @@ def main() -> None:
                 ACTIONS[title](page)
             if title in wanted:
                 screenshot(page, out / f"page-{title.lower()}.png")
+        if not args.no_upload:
+            messy_upload(page)
+            screenshot(page, out / "page-data-upload.png")
         browser.close()
 
 

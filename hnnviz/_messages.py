@@ -106,6 +106,32 @@ def fmt_value(value: Any) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
+def fmt_number(value: float, digits: int = 4) -> str:
+    """A number for people: ``digits`` significant digits, thousands separators, no exponent between 1e-4 and 1e15.
+
+    Trailing zeros after the decimal point are dropped; NaN and infinities read ``"—"``.
+
+    Examples
+    --------
+    >>> fmt_number(181_100.0), fmt_number(18_113.2345), fmt_number(57.5816), fmt_number(0.35)
+    ('181,100', '18,113', '57.58', '0.35')
+    >>> fmt_number(-0.000123456), fmt_number(0), fmt_number(3e-9), fmt_number(float("nan"))
+    ('-0.0001235', '0', '3e-09', '—')
+    """
+    value = float(value)
+    if not np.isfinite(value):
+        return "—"
+    if value == 0:
+        return "0"
+    magnitude = int(np.floor(np.log10(abs(value))))
+    if magnitude >= digits - 1 and magnitude < 15:
+        return f"{value:,.0f}"
+    if -4 <= magnitude < digits - 1:
+        return f"{value:,.{digits - 1 - magnitude}f}".rstrip("0").rstrip(".")
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
+
+
 def fmt_pct(frac: float) -> str:
     pct = 100.0 * frac
     return f"{pct:.0f}%" if round(pct) > 50 else f"{pct:.1f}%"

@@ -40,6 +40,9 @@ METHOD_LABELS = {
     "mst": "MST: spanning tree",
 }
 NO_TARGET = "— none —"
+#: Stands for None among a select box's options: Streamlit shows a None value as an empty box ("Choose an
+#: option"), while None here is a choice in force (no target, the inferred task, every order) to be shown.
+UNSET = "\x00unset"
 LIGHT_VIEW_NODES = 300  # above this many features: the WebGL view, no pyvis, no triangles, no heatmap
 
 
@@ -52,10 +55,28 @@ def choose(
     format_func: Callable[[Any], str] = str,
     **kwargs: Any,
 ) -> T:
-    """A selectbox showing ``current`` (the first option if ``current`` is no longer one)."""
-    options = list(options)
-    index = options.index(current) if current in options else 0
-    return box.selectbox(label, options, index=index, key=key, format_func=format_func, **kwargs)
+    """A selectbox showing ``current`` (the first option if ``current`` is no longer one).
+
+    A None option is shown as ``format_func(None)`` like any other (the widget holds :data:`UNSET` for it;
+    read it back with :func:`chosen`).
+    """
+    shown = [_option(o) for o in options]
+    index = shown.index(_option(current)) if _option(current) in shown else 0
+    picked = box.selectbox(label, shown, index=index, key=key, format_func=lambda o: format_func(_value(o)), **kwargs)
+    return _value(picked)
+
+
+def chosen(key: str) -> Any:
+    """The value of a :func:`choose` box by its key, in a callback (None for the None option)."""
+    return _value(st.session_state[key])
+
+
+def _option(value: Any) -> Any:
+    return UNSET if value is None else value
+
+
+def _value(option: Any) -> Any:
+    return None if isinstance(option, str) and option == UNSET else option
 
 
 def adopt(app: AppState, selection: Selection, *keys: str) -> None:
@@ -66,7 +87,7 @@ def adopt(app: AppState, selection: Selection, *keys: str) -> None:
     the source and the widgets that depend on it.
     """
     app.selection = selection
-    shown = {Keys.SOURCE: selection.source, Keys.TARGET: selection.target, Keys.TASK: selection.task}
+    shown = {Keys.SOURCE: selection.source, Keys.TARGET: _option(selection.target), Keys.TASK: _option(selection.task)}
     shown[Keys.SHEET] = selection.sheet
     for key in keys:
         st.session_state[key] = shown[key]

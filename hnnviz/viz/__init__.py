@@ -14,6 +14,7 @@ render the result.
 - :mod:`~hnnviz.viz.inspect`: one simplex's unit and the prediction over its features (the simplex inspector).
 - :mod:`~hnnviz.viz.pure`: pure effects read as EBM's terms: a ranking, each term's shape over its rows, one
   row's split from the intercept to the output.
+- :mod:`~hnnviz.viz.tables`: the rows of the tables a page shows (test results, the leaderboard), in plain words.
 - :mod:`~hnnviz.viz.explain`: top simplices and features, a prediction split by order, deletion/insertion
   curves against random orderings, predictions before and after a knock-out.
 """
@@ -34,6 +35,7 @@ from .layout import LAYOUTS, layout_positions, planar_or_none, planar_positions,
 from .network import graph_figure, light_network_figure, network_figure
 from .pure import pure_ranking_figure, pure_shape_figure, pure_waterfall_figure
 from .sweep import sweep_figure, write_sweep_summary
+from .tables import leaderboard_rows, results_rows
 from .training import confusion_figure, loss_curves_figure, model_scores_figure, prediction_figure
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "inspector_figure",
     "knockout_figure",
     "layout_positions",
+    "leaderboard_rows",
     "light_network_figure",
     "loss_curves_figure",
     "model_scores_figure",
@@ -61,6 +64,7 @@ __all__ = [
     "pure_shape_figure",
     "pure_waterfall_figure",
     "ranking_figure",
+    "results_rows",
     "similarity_heatmap",
     "spring_positions",
     "sweep_figure",

@@ -8,6 +8,7 @@ and ``<b>`` is only ever added around names that are already escaped.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from .._messages import fmt_number
 from ..exceptions import InputValidationError
 
 if TYPE_CHECKING:
@@ -23,12 +25,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_TEXT_LABELS",
+    "METRIC_LABELS",
     "ValueScale",
     "escaped_names",
     "feature_indices",
     "finish_layout",
     "group_text",
     "hide_axes",
+    "label_mask",
+    "log_ticks",
     "network_label",
     "network_title",
     "node_hover",
@@ -36,13 +41,23 @@ __all__ = [
     "plot_text",
     "simplex_values",
     "value_scale",
+    "vertex_text",
+    "wrap_title",
 ]
 
-MAX_TEXT_LABELS = 40  # above this many vertices, names are shown on hover only
+MAX_TEXT_LABELS = 24  # above this many vertices, only the strongest are named (and any searched); the rest on hover
+_TITLE_LINE = 22  # pixels a wrapped title's every further line needs above the plot
+_TAG, _ENTITY = re.compile(r"<[^>]*>"), re.compile(r"&#?\w+;")  # in a title, tags take no room, an entity one character
 _MAX_LISTED = 8  # cliques listed in a vertex's hover text
 _DIVERGING = "RdBu_r"
 _VALUE_BINS = 16  # valued edges/triangles are drawn in this many colour classes (one colour per plotly trace)
 
+
+#: How each test metric is written for people.
+METRIC_LABELS = {
+    "r2": "R²", "rmse": "RMSE", "mae": "MAE", "accuracy": "accuracy", "f1": "macro-F1", "macro_f1": "macro-F1",
+    "log_loss": "log loss",
+}  # fmt: skip
 
 #: A colour per simplex order (inputs, edges, triangles, tetrahedra, ...), shared by every figure.
 ORDER_COLOURS = ("#4c5c75", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
@@ -264,6 +279,102 @@ def node_hover(network: FilteredNetwork, names: Sequence[str], *, list_cliques: 
     return hover
 
 
+def label_mask(
+    network: FilteredNetwork, chosen: Sequence[int] = (), limit: int = MAX_TEXT_LABELS, pos: np.ndarray | None = None
+) -> np.ndarray:
+    """Which vertices carry their name: all up to ``limit`` vertices; above, the ``limit`` strongest and ``chosen``.
+
+    Strength is the sum of a vertex's edge weights, so the hubs of the network are named and the rest are
+    shown on hover; a searched or highlighted feature (``chosen``) is always named. With ``pos`` (the drawn
+    positions) above ``limit`` vertices, a hub whose name would sit on that of a stronger or chosen one is
+    left unnamed too.
+
+    Examples
+    --------
+    >>> from hnnviz.network import filter_network
+    >>> net = filter_network(np.random.default_rng(0).normal(size=(60, 8)), list("abcdefgh"))
+    >>> int(label_mask(net).sum()), int(label_mask(net, limit=3).sum()), bool(label_mask(net, [5], limit=0)[5])
+    (8, 3, True)
+    """
+    graph = network.graph
+    mask = np.ones(graph.n_nodes, dtype=bool)
+    if graph.n_nodes > limit:
+        strength = np.array([graph.graph.degree(v, weight="weight") for v in range(graph.n_nodes)])
+        mask[:] = False
+        order = np.argsort(-strength, kind="stable")
+        named = order[:limit] if pos is None else _apart(pos, order, list(chosen))[:limit]
+        mask[named] = True
+    mask[list(chosen)] = True
+    return mask
+
+
+def _apart(pos: np.ndarray, order: np.ndarray, chosen: list[int]) -> list[int]:
+    """Vertices in ``order`` whose names (about 8% of the width by 3% of the height) would not overlap those of
+    earlier ones or of the ``chosen`` vertices (named anyway, not returned)."""
+    span = np.ptp(pos, axis=0)
+    box = np.array([0.08, 0.03]) * np.where(span > 0, span, 1.0)
+    taken, kept = list(chosen), []
+    for v in order.tolist():
+        if v not in chosen and (not taken or (np.abs(pos[taken] - pos[v]) >= box).any(axis=1).all()):
+            taken.append(v)
+            kept.append(v)
+    return kept
+
+
+def vertex_text(
+    network: FilteredNetwork, names: Sequence[str], pos: np.ndarray, chosen: Sequence[int] = ()
+) -> list[str]:
+    """The text drawn next to each vertex at ``pos``: its (escaped) name where :func:`label_mask` names it."""
+    shown = label_mask(network, chosen, pos=pos)
+    return [name if show else "" for name, show in zip(names, shown, strict=True)]
+
+
+def log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """Tick values and texts of a log axis from ``low`` to ``high`` (both > 0), in plain numbers.
+
+    Over at most three decades the ticks are 1, 2 and 5 times the powers of ten, else the powers of ten
+    only (every second or third one over many decades); the texts are :func:`~hnnviz._messages.fmt_number`'s.
+
+    Examples
+    --------
+    >>> log_ticks(0.3, 1.2)
+    ([0.5, 1.0], ['0.5', '1'])
+    >>> log_ticks(1e-4, 8.0)[1]
+    ['0.0001', '0.001', '0.01', '0.1', '1']
+    """
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    span = last - first
+    steps = (1, 2, 5) if span <= 3 else (1,)
+    every = max(1, int(np.ceil(span / 8)))
+    values = [m * 10.0**e for e in range(first, last + 1, every) for m in steps]
+    inside = [v for v in values if low * 0.999 <= v <= high * 1.001]
+    return inside, [fmt_number(v) for v in inside]
+
+
+def wrap_title(text: str, width: int) -> list[str]:
+    """``text`` (escaped plotly text) cut into lines of at most about ``width`` characters, between words.
+
+    Markup takes no room (tags) or one character (entities); a word longer than ``width`` keeps a line of its own.
+
+    Examples
+    --------
+    >>> wrap_title("HNN: R² 0.353, RMSE 57.6 (89 rows)", 20)
+    ['HNN: R² 0.353, RMSE', '57.6 (89 rows)']
+    >>> wrap_title("a&amp;b <b>c</b>", 5)
+    ['a&amp;b <b>c</b>']
+    """
+    lines: list[list[str]] = [[]]
+    used = 0
+    for word in text.split(" "):
+        size = len(_TAG.sub("", _ENTITY.sub("x", word)))
+        if lines[-1] and used + 1 + size > width:
+            lines.append([])
+            used = 0
+        used += size + (1 if len(lines[-1]) else 0)
+        lines[-1].append(word)
+    return [" ".join(words) for words in lines]
+
+
 def hide_axes(fig: go.Figure, *, equal: bool, n_panels: int = 1) -> None:
     """Hide the axes of every panel; with ``equal``, one unit is as long on x as on y in each panel."""
     axis = {"visible": False, "showgrid": False, "zeroline": False}
@@ -275,13 +386,18 @@ def hide_axes(fig: go.Figure, *, equal: bool, n_panels: int = 1) -> None:
             fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}", scaleratio=1)
 
 
-def finish_layout(fig: go.Figure, *, title: str, height: int, legend: bool = False, top: int = 50) -> go.Figure:
+def finish_layout(
+    fig: go.Figure, *, title: str, height: int, legend: bool = False, top: int = 50, wrap: int | None = None
+) -> go.Figure:
     """The common look: white background, closest-point hover, small margins (``top`` pixels above), the title.
 
-    ``title`` must be escaped already.
+    ``title`` must be escaped already. With ``wrap``, the title is cut into lines of about that many characters
+    (:func:`wrap_title`; for a figure drawn in a narrow column) and the top margin grows by a line for each.
     """
+    lines = wrap_title(title, wrap) if wrap else [title]
+    top += _TITLE_LINE * (len(lines) - 1)
     fig.update_layout(
-        title={"text": title},
+        title={"text": "<br>".join(lines)},
         hovermode="closest",
         plot_bgcolor="white",
         margin={"l": 10, "r": 10, "t": top, "b": 10},

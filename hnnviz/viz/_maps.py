@@ -18,6 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .._messages import fmt_number
 from ._charts import style_axes
 from ._common import finish_layout, value_scale
 
@@ -108,7 +109,10 @@ def sliced_maps(
 def _heatmap(axes: Sequence[np.ndarray], names: Sequence[str], z: np.ndarray, label: str) -> go.Heatmap:
     x, y = axes[0], axes[1]
     hover = [
-        [f"{names[0]} = {xv:.4g}<br>{names[1]} = {yv:.4g}<br>{label}: {v:.4g}" for xv, v in zip(x, row, strict=True)]
+        [
+            f"{names[0]} = {fmt_number(xv)}<br>{names[1]} = {fmt_number(yv)}<br>{label}: {fmt_number(v)}"
+            for xv, v in zip(x, row, strict=True)
+        ]
         for yv, row in zip(y, z, strict=True)
     ]
     return go.Heatmap(
@@ -134,7 +138,9 @@ def _panel_index(axes: Sequence[np.ndarray], cuts: dict[int, list[int]], panel: 
 def _panel_title(
     axes: Sequence[np.ndarray], names: Sequence[str], cuts: dict[int, list[int]], panel: tuple[int, ...]
 ) -> str:
-    return ", ".join(f"{names[j]} = {axes[j][cuts[j][choice]]:.3g}" for j, choice in zip(cuts, panel, strict=True))
+    return ", ".join(
+        f"{names[j]} = {fmt_number(axes[j][cuts[j][choice]], 3)}" for j, choice in zip(cuts, panel, strict=True)
+    )
 
 
 def _nearest(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:

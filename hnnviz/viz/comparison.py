@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from .._validation import check_int
 from ..network._comparison import _edge_sets, _jaccard
-from ._common import MAX_TEXT_LABELS, escaped_names, finish_layout, hide_axes, network_label, node_hover, paths
+from ._common import escaped_names, finish_layout, hide_axes, network_label, node_hover, paths, vertex_text
 from .layout import planar_or_none, spring_positions
 
 __all__ = ['comparison_figure']
@@ -107,12 +107,11 @@ def _edge_trace(pos: np.ndarray, pairs: list[tuple[int, int]], meta: str, *, fir
 
 
 def _nodes(network: FilteredNetwork, pos: np.ndarray, names: list[str]) -> go.Scatter:
-    show_text = len(names) <= MAX_TEXT_LABELS
     return go.Scatter(
         x=pos[:, 0],
         y=pos[:, 1],
-        mode="markers+text" if show_text else "markers",
-        text=names if show_text else None,
+        mode="markers+text",
+        text=vertex_text(network, names, pos),
         textposition="top center",
         textfont={"size": 10},
         marker={"size": 9, "color": "#4c5c75", "line": {"width": 1, "color": "white"}},

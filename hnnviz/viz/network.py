@@ -20,7 +20,6 @@ from plotly.colors import qualitative
 
 from .._validation import check_in
 from ._common import (
-    MAX_TEXT_LABELS,
     ValueScale,
     escaped_names,
     feature_indices,
@@ -33,6 +32,7 @@ from ._common import (
     plot_text,
     simplex_values,
     value_scale,
+    vertex_text,
 )
 from .layout import LayoutKind, layout_positions
 
@@ -96,12 +96,13 @@ def network_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        One ``"nodes"`` point per vertex; ``"edges"`` traces with one segment per edge (``customdata``: the
-        edge's value, or its weight) and an ``"edge-hover"`` point per edge; ``"triangles"`` traces with one
-        closed polygon per triangle and a ``"triangle-hover"`` point per triangle; one ``"tetrahedra"`` point
-        per tetrahedron (the hover and tetrahedron points carry their simplex's vertex indices as ``customdata``,
-        what a click selects); ``"highlight"`` rings; one ``"group"`` trace per group; ``"edge-colorbar"`` /
-        ``"triangle-colorbar"``. With ``highlight``, the edge and triangle traces are named
+        One ``"nodes"`` point per vertex (named in text up to ``MAX_TEXT_LABELS`` vertices; above, only the
+        strongest ones and the highlighted ones, every name on hover); ``"edges"`` traces with one segment per edge
+        (``customdata``: the edge's value, or its weight) and an ``"edge-hover"`` point per edge; ``"triangles"``
+        traces with one closed polygon per triangle and a ``"triangle-hover"`` point per triangle; one
+        ``"tetrahedra"`` point per tetrahedron (the hover and tetrahedron points carry their simplex's vertex
+        indices as ``customdata``, what a click selects); ``"highlight"`` rings; one ``"group"`` trace per group;
+        ``"edge-colorbar"`` / ``"triangle-colorbar"``. With ``highlight``, the edge and triangle traces are named
         ``"near highlight"`` or ``"faded"``.
 
     Raises
@@ -192,7 +193,7 @@ def graph_figure(network: FilteredNetwork, *, layout_seed: int = 0, highlight: S
 def light_network_figure(
     network: FilteredNetwork, *, layout: LayoutKind = "auto", layout_seed: int = 0, highlight: Sequence[str] = ()
 ) -> go.Figure:
-    """A WebGL view of a large network (thousands of vertices): points and lines only, names on hover.
+    """A WebGL view of a large network (thousands of vertices): points and lines, the hubs and highlight named.
 
     Parameters
     ----------
@@ -208,7 +209,8 @@ def light_network_figure(
     -------
     plotly.graph_objects.Figure
         Only ``go.Scattergl`` traces: ``"edges"`` (all edges in one trace, segments separated by ``None``),
-        ``"edge-hover"`` (a point per edge), ``"nodes"`` (a point per vertex) and, with ``highlight``,
+        ``"edge-hover"`` (a point per edge), ``"nodes"`` (a point per vertex; the names of the strongest
+        vertices and of the highlighted ones as text, every name on hover) and, with ``highlight``,
         ``"highlight-edges"`` and ``"highlight"``.
 
     Raises
@@ -238,7 +240,8 @@ def light_network_figure(
         go.Scattergl(
             x=pos[:, 0],
             y=pos[:, 1],
-            mode="markers",
+            **_vertex_labels(network, pos, names, chosen),
+            textfont={"size": 10},
             marker={"size": 3 + 1.5 * np.log2(1 + degree), "color": degree, "colorscale": "Viridis"},
             hovertext=node_hover(network, names, list_cliques=False),
             hoverinfo="text",
@@ -261,7 +264,7 @@ def light_network_figure(
         )
         traces += _ring_traces(pos, chosen, kind=go.Scattergl)
     fig = go.Figure(traces)
-    finish_layout(fig, title=f"{network_title(network)} (light view: names on hover)", height=700)
+    finish_layout(fig, title=f"{network_title(network)} (light view: the hubs named, the rest on hover)", height=700)
     hide_axes(fig, equal=True)
     return fig
 
@@ -493,7 +496,6 @@ def _node_trace(
         near = np.zeros(p, dtype=bool)
         near[chosen] = True
         near[edges[_touches(edges, chosen)].ravel()] = True
-    show_text = p <= MAX_TEXT_LABELS
     colour = (
         {"color": degree, "colorscale": "Viridis", "showscale": True}
         if degree_scale
@@ -502,9 +504,7 @@ def _node_trace(
     return go.Scatter(
         x=pos[:, 0],
         y=pos[:, 1],
-        mode="markers+text" if show_text else "markers",
-        text=names if show_text else None,
-        textposition="top center",
+        **_vertex_labels(network, pos, names, chosen),
         textfont={"size": 11, "shadow": "auto"},
         hovertext=node_hover(network, names),
         hoverinfo="text",
@@ -518,6 +518,11 @@ def _node_trace(
         showlegend=False,
         meta="nodes",
     )
+
+
+def _vertex_labels(network: FilteredNetwork, pos: np.ndarray, names: list[str], chosen: list[int]) -> dict[str, object]:
+    """A vertex trace's text settings: the names of the strongest vertices and of the chosen ones."""
+    return {"mode": "markers+text", "text": vertex_text(network, names, pos, chosen), "textposition": "top center"}
 
 
 def _ring_traces(pos: np.ndarray, chosen: list[int], *, kind: type = go.Scatter) -> list[go.Scatter]:

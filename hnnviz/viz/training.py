@@ -18,6 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 from sklearn.metrics import confusion_matrix, r2_score, root_mean_squared_error
 
+from .._messages import fmt_number
 from .._validation import check_int
 from ..exceptions import InputValidationError
 from ._charts import (
@@ -30,7 +31,7 @@ from ._charts import (
     style_axes,
     vector,
 )
-from ._common import finish_layout, plot_text
+from ._common import METRIC_LABELS, finish_layout, log_ticks, plot_text
 
 if TYPE_CHECKING:
     from ..model import EpochRecord
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["confusion_figure", "loss_curves_figure", "model_scores_figure", "prediction_figure"]
 
 _MEAN_OFFSET = 0.12  # the mean mark sits right of the model's tick, its seeds left of it
-_METRIC_LABELS = {"r2": "R²", "rmse": "RMSE", "mae": "MAE", "accuracy": "accuracy", "f1": "macro-F1"}
+_COLUMN_TITLE = 46  # characters of a title line in a figure drawn in half the page's width
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -65,7 +66,8 @@ def loss_curves_figure(histories: Mapping[str, Sequence[EpochRecord]], *, max_ep
         Per model with records, in the mapping's order and one colour each: a solid ``"val-loss"`` line, a
         dashed ``"train-loss"`` line and a ``"best-epoch"`` diamond on the validation line at its best epoch
         (the last record with ``best=True``; none if no record is best). The y axis is logarithmic when the
-        positive losses span more than a factor of 10.
+        positive losses span more than a factor of 10, with plain tick labels (1, 2 and 5 per decade over
+        three decades at most, else powers of ten).
 
     Raises
     ------
@@ -112,7 +114,8 @@ def _loss_axes(fig: go.Figure, records: Mapping[Any, list[EpochRecord]], max_epo
     losses = np.array([v for history in records.values() for r in history for v in (r.train_loss, r.val_loss)])
     positive = losses[np.isfinite(losses) & (losses > 0)]
     if len(positive) and positive.max() > 10 * positive.min():
-        fig.update_yaxes(type="log", dtick="D2", minor={"showgrid": False})  # labels at 1, 2 and 5 per decade
+        values, texts = log_ticks(float(positive.min()), float(positive.max()))
+        fig.update_yaxes(type="log", tickvals=values, ticktext=texts, minor={"showgrid": False})
     return fig
 
 
@@ -137,7 +140,7 @@ def _loss_traces(name: str, history: list[EpochRecord], colour: str) -> list[go.
         ("val-loss", "validation", [r.val_loss for r in history], "solid"),
         ("train-loss", "training", [r.train_loss for r in history], "dash"),
     ):
-        hover = [f"{name}<br>epoch {e}<br>{part} loss {v:.4g}" for e, v in zip(epochs, values, strict=True)]
+        hover = [f"{name}<br>epoch {e}<br>{part} loss {fmt_number(v)}" for e, v in zip(epochs, values, strict=True)]
         traces.append(
             go.Scatter(
                 x=epochs,
@@ -160,7 +163,7 @@ def _loss_traces(name: str, history: list[EpochRecord], colour: str) -> list[go.
                 y=[b.val_loss],
                 mode="markers",
                 marker={"symbol": "diamond", "size": 12, "color": colour, "line": {"width": 1.5, "color": "white"}},
-                hovertext=[f"{name}<br>best epoch {b.epoch}<br>validation loss {b.val_loss:.4g}"],
+                hovertext=[f"{name}<br>best epoch {b.epoch}<br>validation loss {fmt_number(b.val_loss)}"],
                 hoverinfo="text",
                 name=f"{name} best epoch".strip(),
                 legendgroup=name,
@@ -199,8 +202,9 @@ def prediction_figure(y_true: Sequence[float], y_pred: Sequence[float], *, name:
     Returns
     -------
     plotly.graph_objects.Figure
-        A ``"predictions"`` point per row (x actual, y predicted) and the ``"identity"`` line; R² and RMSE
-        in the title. Both axes share one range and scale.
+        A ``"predictions"`` point per row (x actual, y predicted) and the ``"identity"`` line; the name, R²
+        and RMSE in the title (wrapped to fit half the page). Both axes share one range and scale; numbers
+        are written with thousands separators, never as ``1.8e+05``.
 
     Raises
     ------
@@ -211,22 +215,23 @@ def prediction_figure(y_true: Sequence[float], y_pred: Sequence[float], *, name:
     --------
     >>> fig = prediction_figure([1.0, 2.0, 3.0], [1.0, 2.5, 2.5], name="hnn")
     >>> fig.layout.title.text
-    'hnn: predicted against actual, R² 0.750, RMSE 0.408 (3 rows)'
+    'hnn: R² 0.750, RMSE 0.408 on 3 test rows'
     """
     owner = "prediction_figure"
     actual = vector(y_true, name="y_true", owner=owner, min_length=2)
     predicted = vector(y_pred, name="y_pred", owner=owner, min_length=2)
     same_length(actual, predicted, names=("y_true", "y_pred"), owner=owner)
     hover = [
-        f"row {i}<br>actual {a:.4g}<br>predicted {p:.4g}<br>error {p - a:+.4g}"
+        f"row {i}<br>actual {fmt_number(a)}<br>predicted {fmt_number(p)}<br>error {'+' if p >= a else ''}"
+        f"{fmt_number(p - a)}"
         for i, (a, p) in enumerate(zip(actual, predicted, strict=True))
     ]
     fig = go.Figure(identity_scatter(actual, predicted, hover=hover, name="rows", meta="predictions"))
     r2, rmse = r2_score(actual, predicted), root_mean_squared_error(actual, predicted)
     label = f"{plot_text(name)}: " if name else ""
-    title = f"{label}predicted against actual, R² {r2:.3f}, RMSE {rmse:.3g} ({len(actual)} rows)"
-    finish_layout(fig, title=title, height=520)
-    style_axes(fig, x_title="actual", y_title="predicted")
+    title = f"{label}R² {r2:.3f}, RMSE {fmt_number(rmse, 3)} on {len(actual):,} test rows"
+    finish_layout(fig, title=title, height=520, wrap=_COLUMN_TITLE)
+    style_axes(fig, x_title="actual", y_title="predicted", tickformat=",~r")
     return square_axes(fig, actual, predicted)
 
 
@@ -235,7 +240,9 @@ def prediction_figure(y_true: Sequence[float], y_pred: Sequence[float], *, name:
 # --------------------------------------------------------------------------------------------------------
 
 
-def confusion_figure(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence[Any]) -> go.Figure:
+def confusion_figure(
+    y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence[Any], *, name: str = ""
+) -> go.Figure:
     """Classification: how often each actual class is predicted as each class.
 
     Parameters
@@ -244,14 +251,16 @@ def confusion_figure(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequ
         Actual and predicted class codes ``0 .. K-1`` of the same rows.
     classes : sequence
         The ``K`` class labels (strings or numbers; ``classes[k]`` is the label of code ``k``).
+    name : str, default ""
+        Which model predicted, shown in the title.
 
     Returns
     -------
     plotly.graph_objects.Figure
         One ``"confusion"`` heatmap with a cell per (actual, predicted) pair: ``z`` the share of the actual
         class's rows (each row of the matrix sums to 1, or 0 for a class without rows), the count written in
-        the cell (``text``); actual classes down the y axis, predicted across x, class ``0`` top left.
-        The accuracy is in the title.
+        the cell (``text``); actual classes down the y axis, predicted across x, class ``0`` top left, both
+        category axes labelled with the (escaped) class names. The name and the accuracy are in the title.
 
     Raises
     ------
@@ -260,11 +269,13 @@ def confusion_figure(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequ
 
     Examples
     --------
-    >>> fig = confusion_figure([0, 0, 1, 1], [0, 1, 1, 1], ["no", "yes"])
+    >>> fig = confusion_figure([0, 0, 1, 1], [0, 1, 1, 1], ["no", "yes"], name="HNN")
     >>> fig.data[0].text.tolist(), fig.data[0].z.tolist()
     ([[1, 1], [0, 2]], [[0.5, 0.5], [0.0, 1.0]])
     >>> fig.layout.title.text
-    'Confusion matrix: accuracy 75.0% (3 of 4 rows)'
+    'HNN: accuracy 75.0% (3 of 4 test rows)'
+    >>> list(fig.data[0].x), fig.layout.xaxis.type
+    (['no', 'yes'], 'category')
     """
     owner = "confusion_figure"
     labels = [plot_text(str(c)) for c in classes]
@@ -283,10 +294,9 @@ def confusion_figure(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequ
         ]
         for i in range(len(labels))
     ]
-    ticks = list(range(len(labels)))
     heatmap = go.Heatmap(
-        x=ticks,
-        y=ticks,
+        x=labels,
+        y=labels,
         z=share,
         zmin=0,
         zmax=1,
@@ -302,9 +312,12 @@ def confusion_figure(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequ
     )
     fig = go.Figure([heatmap])
     correct = int(np.trace(counts))
-    title = f"Confusion matrix: accuracy {correct / len(actual):.1%} ({correct} of {len(actual)} rows)"
-    finish_layout(fig, title=title, height=int(np.clip(220 + 45 * len(labels), 360, 760)))
-    style_axes(fig, x_title="predicted class", y_title="actual class", showgrid=False, tickvals=ticks, ticktext=labels)
+    label = f"{plot_text(name)}: " if name else "Confusion matrix: "
+    title = f"{label}accuracy {correct / len(actual):.1%} ({correct:,} of {len(actual):,} test rows)"
+    finish_layout(fig, title=title, height=int(np.clip(220 + 45 * len(labels), 360, 760)), wrap=_COLUMN_TITLE)
+    # category axes (class names such as "0" and "1" would otherwise be read as numbers), in the classes' order
+    style_axes(fig, x_title="predicted class", y_title="actual class", showgrid=False, type="category",
+               categoryorder="array", categoryarray=labels)  # fmt: skip
     fig.update_yaxes(autorange="reversed")
     return fig
 
@@ -352,7 +365,7 @@ def model_scores_figure(comparison: Comparison) -> go.Figure:
     'Test R² of 2 models over 2 seeds: each seed a dot, mean ± 1 std'
     """
     summary = {row["model"]: row for row in comparison.summary()}
-    metric = _METRIC_LABELS.get(comparison.metric, plot_text(comparison.metric))
+    metric = METRIC_LABELS.get(comparison.metric, plot_text(comparison.metric))
     traces = []
     for i, model in enumerate(comparison.models):
         records = comparison.of(model)
@@ -381,7 +394,7 @@ def _seed_trace(i: int, name: str, records: Sequence[ModelRecord], key: str, met
     n = len(records)
     offsets = np.linspace(-0.3, -0.06, n) if n > 1 else np.full(1, -0.12)
     hover = [
-        f"{name}, seed {r.seed}<br>{metric} {r.metrics[key]:.4g}<br>{r.n_params:,} {r.size_unit}"
+        f"{name}, seed {r.seed}<br>{metric} {fmt_number(r.metrics[key])}<br>{r.n_params:,} {r.size_unit}"
         f"<br>fit {r.seconds:.2f} s" + ("" if r.epochs_run is None else f", {r.epochs_run} epochs")
         for r in records
     ]
@@ -403,9 +416,9 @@ def _seed_trace(i: int, name: str, records: Sequence[ModelRecord], key: str, met
 
 def _mean_trace(i: int, name: str, row: Mapping[str, Any], metric: str) -> go.Scatter:
     """A wide dash at the model's mean score with ±1 std error bars."""
-    ratio = "" if row["params_vs_hnn"] is None else f" ({row['params_vs_hnn']:.2g} times the HNN's)"
+    ratio = "" if row["params_vs_hnn"] is None else f" ({fmt_number(row['params_vs_hnn'], 2)} times the HNN's)"
     hover = (
-        f"<b>{name}</b><br>{metric} {row['mean']:.4g} ± {row['std']:.2g} over {row['n_seeds']} seeds"
+        f"<b>{name}</b><br>{metric} {fmt_number(row['mean'])} ± {fmt_number(row['std'], 2)} over {row['n_seeds']} seeds"
         f"<br>{row['n_params']:,.0f} {row['size_unit']}{ratio}<br>fit {row['seconds']:.2f} s on average"
     )
     return go.Scatter(

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.shared import sessions
+from app_pages.shared import common, sessions
 from app_pages.shared.state import Keys
 from hnnviz.data import SAMPLES, load_sample
 from hnnviz.explanation import explain, order_split
@@ -134,7 +134,7 @@ def test_landing_page_describes_the_default_sample_column_by_column(at):
 
 def test_a_task_can_be_overridden(at):
     use_sample(at, "wine")
-    assert metrics(at)["Task"] == "classification (3 classes)"
+    assert metrics(at)["Task: classification"] == "3 classes"
     assert at.selectbox(key=Keys.TASK).format_func(None) == "inferred: classification"
     at.selectbox(key=Keys.TASK).select("regression").run()
     assert_ok(at)
@@ -151,7 +151,7 @@ def test_an_uploaded_table_becomes_the_current_one_and_reports_its_drops(at):
     upload(at, "mixed.csv", MIXED)
     assert_ok(at)
     assert at.sidebar.selectbox(key=Keys.SOURCE).value.startswith("upload:")
-    assert at.sidebar.selectbox(key=Keys.TARGET).value is None
+    assert at.sidebar.selectbox(key=Keys.TARGET).value == common.UNSET  # shown as "— none —"
     summary = next(df.value for df in at.dataframe if "role" in df.value.columns).set_index("column")
     assert summary.loc["const", "role"] == "dropped" and "constant" in summary.loc["const", "why"]
     assert summary.loc["city", "role"] == "dropped" and "non-numeric" in summary.loc["city", "why"]
@@ -213,6 +213,35 @@ def test_a_workbook_that_cannot_be_opened_is_refused_and_the_table_in_use_stays(
 
 
 # ---- choices that hold across pages, and the link ----------------------------------------------------------
+
+
+def test_selects_show_the_value_in_force_never_an_empty_box(at):
+    """Streamlit draws a select holding None as "Choose an option": a default in force is shown by name."""
+    task = at.selectbox(key=Keys.TASK)
+    assert task.index == 0 and task.format_func(task.value) == "inferred: regression"
+    visit(at, "train")
+    order = at.selectbox(key=Keys.TRAIN_MAX_ORDER)
+    assert order.index == 0 and order.format_func(order.value) == "every order"
+    visit(at, "data")
+    visit(at, "train")  # its value is kept across pages, still shown
+    assert at.selectbox(key=Keys.TRAIN_MAX_ORDER).index == 0
+    at.sidebar.selectbox(key=Keys.TARGET).select(common.UNSET).run()
+    target = at.sidebar.selectbox(key=Keys.TARGET)
+    assert target.index == 0 and target.format_func(target.value) == common.NO_TARGET
+    visit(at, "network")
+    assert at.selectbox(key=Keys.SEARCH).index is None  # nothing searched: the placeholder says what to do
+    assert at.selectbox(key=Keys.SEARCH).placeholder == "type to search"
+
+
+def test_results_tables_have_plain_column_names_and_readable_numbers(at):
+    train(at)
+    results = next(df.value for df in at.dataframe if "parameters" in df.value.columns)
+    assert list(results.columns) == [
+        "model", "parameters", "R²", "RMSE", "MAE", "epochs", "best epoch", "stopped", "seconds"
+    ]  # fmt: skip
+    job = app_state(at).training
+    assert results["parameters"].tolist() == [f"{run.model.n_params:,}" for run in job.runs.values()]
+    assert not results.isna().any().any()
 
 
 def test_choices_survive_switching_pages_and_coming_back(at):
@@ -459,7 +488,7 @@ def test_training_can_be_paused_resumed_and_stopped_between_epochs(at):
     at.run()
     assert_ok(at)
     results = next(df.value for df in at.dataframe if "parameters" in df.value.columns)
-    assert results["model"].tolist() == ["HNN"] and results["stopped"].tolist() == ["callback"]
+    assert results["model"].tolist() == ["HNN"] and results["stopped"].tolist() == ["by hand"]
 
 
 def test_baselines_over_several_seeds(at):
@@ -470,8 +499,10 @@ def test_baselines_over_several_seeds(at):
     assert app_state(at).comparison.wait(WAIT)
     at.run()
     assert_ok(at)
-    summary = next(df.value for df in at.dataframe if "n_seeds" in df.value.columns)
-    assert summary["model"].tolist() == ["linear", "gbm"] and (summary["n_seeds"] == 2).all()
+    summary = next(df.value for df in at.dataframe if "seeds" in df.value.columns)
+    assert summary["model"].tolist() == ["linear", "gbm"] and (summary["seeds"] == 2).all()
+    assert list(summary.columns) == ["model", "test R²", "± std", "parameters", "vs HNN", "seconds", "seeds"]
+    assert summary["vs HNN"].tolist() == ["—", "—"] and summary["parameters"].iloc[1].endswith("tree nodes")
     assert len(traces(at, "seed-scores")) == 2
 
 

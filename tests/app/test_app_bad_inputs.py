@@ -35,6 +35,16 @@ def open_case(case: Case, folder: Path) -> tuple[AppTest, bool]:
     return at, True
 
 
+def assert_reported(at: AppTest, expect: Ok) -> None:
+    """Every expected drop (with its reason) and reading is in one of the Data page's tables (which sheet was
+    read is not a note in the app: its sheet picker shows it)."""
+    cells = [str(v) for df in at.dataframe for v in df.value.astype(str).to_numpy().ravel()]
+    for drop in expect.dropped:
+        assert drop.name in cells and any(drop.reason in c for c in cells), drop
+    for note in expect.notes:
+        assert note.startswith("read sheet") or any(note in c for c in cells), note
+
+
 def _has(node, key: str) -> bool:
     return any(widget.key == key for widget in node.selectbox)
 
@@ -56,5 +66,6 @@ def test_a_bad_input_is_shown_or_refused_in_plain_words(case: Case, tmp_path: Pa
         assert_ok(at)
         assert metrics(at)["Features"] == str(case.expect.features)
         assert metrics(at)["Rows used"] == f"{case.expect.rows:,}"
+        assert_reported(at, case.expect)
     else:
         assert any(case.expect.message in m for m in messages), messages

@@ -191,7 +191,7 @@ def test_train_pause_resume_explain_lab_and_share(page, context, server, tmp_pat
     page.get_by_role("button", name="Stop").click()
     expect(page.get_by_role("heading", name="Results on the test rows")).to_be_visible(timeout=120_000)
     settle(page)
-    expect(page.get_by_test_id("stDataFrame").first).to_contain_text("callback")  # stopped, best weights kept
+    expect(page.get_by_test_id("stDataFrame").first).to_contain_text("by hand")  # stopped, best weights kept
 
     go_to(page, "Explain")
     expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
@@ -245,6 +245,61 @@ def test_train_pause_resume_explain_lab_and_share(page, context, server, tmp_pat
     expect(other.locator(".js-plotly-plot .main-svg").first).to_be_visible()
     assert_healthy(other)
     other.close()
+
+
+def train_page_numbers(page) -> dict[str, str]:
+    """Every number the Train page shows after training: progress (epochs), metric boxes, the test results
+    table and the figures' titles (accuracy or R² and RMSE per model)."""
+    numbers = {"progress": progress_text(page)}
+    boxes = page.get_by_test_id("stMain").get_by_test_id("stMetric").all()
+    numbers |= {f"box {i}": box.inner_text() for i, box in enumerate(boxes)}
+    numbers["results"] = page.get_by_test_id("stDataFrame").first.text_content()
+    titles = page.locator(".js-plotly-plot .gtitle").all()
+    numbers |= {f"title {i}": title.text_content() for i, title in enumerate(titles)}
+    return numbers
+
+
+def test_a_saved_session_reopens_with_the_same_numbers_and_trains_nothing(page, context, server, tmp_path):
+    choose(page, "Data", "wine (sample)")
+    go_to(page, "Train")
+    page.get_by_role("spinbutton", name="Epochs (at most)").fill("25")
+    page.get_by_role("spinbutton", name="Epochs (at most)").press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Train the HNN and the MLP").click()
+    expect(page.get_by_role("heading", name="Results on the test rows")).to_be_visible(timeout=120_000)
+    settle(page)
+    page.wait_for_timeout(1000)  # the figures draw their titles
+    before = train_page_numbers(page)
+    assert "done" in before["progress"] and "box 0" in before and len([k for k in before if "title" in k]) >= 3
+    assert "HNN: accuracy" in " ".join(before.values()) and "accuracy" in before["results"]
+
+    page.get_by_test_id("stSidebar").get_by_text("Save and share").click()
+    page.get_by_test_id("stSidebar").get_by_text("Include the table").click()
+    settle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the session (.zip)").click()
+    saved = tmp_path / "session.zip"
+    download.value.save_as(saved)
+
+    fresh = context.browser.new_context(viewport={"width": 1400, "height": 1000})  # no cookie, no cache shared
+    other = fresh.new_page()
+    other.requested = []
+    other.on("request", lambda request: other.requested.append(request.url))
+    other.goto(server)
+    settle(other)
+    other.get_by_test_id("stSidebar").get_by_text("Save and share").click()
+    other.get_by_test_id("stSidebar").locator("input[type=file]").set_input_files(str(saved))
+    settle(other)
+    expect(other.get_by_test_id("stSidebar").get_by_test_id("stAlertContentSuccess")).to_contain_text("Restored")
+    go_to(other, "Train")
+    expect(other.get_by_role("heading", name="Results on the test rows")).to_be_visible()
+    other.wait_for_timeout(1000)
+    assert train_page_numbers(other) == before
+    other.wait_for_timeout(3000)  # a restored job must not train again in the background
+    assert train_page_numbers(other) == before
+    expect(other.get_by_role("button", name="Pause")).to_have_count(0)
+    assert_healthy(other)
+    fresh.close()
 
 
 NASTY = [

@@ -379,6 +379,38 @@ CASES: tuple[Case, ...] = (
         "the workbook's empty sheet",
         sheet="empty",
     ),
+    # ---- first contact: columns that would mislead every later page ------------------------------------------
+    Case(
+        "id_columns",
+        "id_columns.csv",
+        Ok(4, 40, (Drop("customer_id", "identifier: named like one"), Drop("row", "identifier: row numbers (1 to 40"))),
+        "a customer number (random, named like an ID) and a row number",
+        target="y",
+        train=Trains(),
+    ),
+    Case(
+        "leak_log_copy",
+        "leak_log_copy.csv",
+        Ok(4, 40, (Drop("log_price", "leaks the target 'price': Spearman +1.000"),)),
+        "the log of the target (a price) beside it",
+        target="price",
+        train=Trains(),
+    ),
+    Case(
+        "sparse_columns",
+        "sparse_columns.csv",
+        Ok(5, 36, (Drop("survey", "more than half missing (70%)"), Drop("rows with missing values", "x_few_missing"))),
+        "a column missing in 70% of rows, another in 4 rows",
+        target="y",
+    ),
+    Case(
+        "two_level_text",
+        "two_level_text.csv",
+        Ok(6, 40, notes=("'no' as 0 and 'yes' as 1", "'female' as 0 and 'male' as 1"), classes=2),
+        "yes/no and female/male columns, an ill/well target",
+        target="outcome",
+        train=Trains(),
+    ),
     # ---- size ------------------------------------------------------------------------------------------------------
     Case(
         "columns_2000",

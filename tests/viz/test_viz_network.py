@@ -15,6 +15,7 @@ from test_viz_graph import NAMES, NASTY, all_strings, correlated_data, make_netw
 from hnnviz.exceptions import InputValidationError
 from hnnviz.network import FilteredNetwork
 from hnnviz.viz import comparison_figure, hnn_layers_figure, layout_positions, light_network_figure, network_figure
+from hnnviz.viz._common import MAX_TEXT_LABELS
 
 
 @pytest.fixture(scope="module", params=["tmfg", "mfcf", "mst"])
@@ -114,11 +115,25 @@ def test_a_tmfg_is_drawn_planar_by_default_and_spring_on_request(tmfg30):
     np.testing.assert_array_equal(np.c_[spring.x, spring.y], layout_positions(tmfg30, kind="spring", seed=4))
 
 
-def test_names_are_text_up_to_40_vertices_and_hover_only_above():
-    small = traces(network_figure(network_from_similarity(random_similarity(40, seed=1))), "nodes")[0]
-    large = traces(network_figure(network_from_similarity(random_similarity(41, seed=1))), "nodes")[0]
-    assert small.mode == "markers+text" and len(small.text) == 40
-    assert large.mode == "markers" and large.text is None and len(large.hovertext) == 41
+def test_every_vertex_is_named_up_to_max_text_labels():
+    (nodes,) = traces(network_figure(network_from_similarity(random_similarity(MAX_TEXT_LABELS, seed=1))), "nodes")
+    assert nodes.mode == "markers+text" and all(nodes.text)
+
+
+@pytest.mark.parametrize("p", [30, 47, 300])
+def test_above_it_the_strongest_apart_and_a_searched_one_are_named_and_every_name_is_on_hover(p):
+    network = network_from_similarity(random_similarity(p, seed=1))
+    strength = np.array([network.graph.graph.degree(v, weight="weight") for v in range(p)])
+    weakest = network.feature_names[int(np.argmin(strength))]
+    for figure in (network_figure, light_network_figure):
+        (nodes,) = traces(figure(network, highlight=[weakest]), "nodes")
+        named = [i for i, text in enumerate(nodes.text) if text]
+        assert len(named) <= MAX_TEXT_LABELS + 1 and network.feature_names.index(weakest) in named
+        assert int(np.argmax(strength)) in named and len(nodes.hovertext) == p
+        xy = np.c_[nodes.x, nodes.y][named]
+        box = np.array([0.08, 0.03]) * np.ptp(np.c_[nodes.x, nodes.y], axis=0)
+        apart = [(np.abs(xy[i] - xy[j]) >= box).any() for i in range(len(named)) for j in range(i)]
+        assert all(apart)  # no name on another, the searched one's included
 
 
 # ---- values on a colour scale -----------------------------------------------------------------------------
@@ -305,7 +320,7 @@ def test_light_view_uses_webgl_and_draws_every_vertex_and_edge(network):
     fig = light_network_figure(network, highlight=["d"])
     assert {type(t) for t in fig.data} == {go.Scattergl}
     (nodes,) = traces(fig, "nodes")
-    assert len(nodes.x) == network.graph.n_nodes and nodes.mode == "markers" and nodes.text is None
+    assert len(nodes.x) == network.graph.n_nodes and nodes.text[network.feature_names.index("d")] == "d"
     assert sorted(drawn_simplices(fig, "edges")) == rows(network.graph.edges)
     (edges,) = traces(fig, "edges")
     assert len(edges.x) == 3 * network.graph.n_edges  # one trace, segments separated by None

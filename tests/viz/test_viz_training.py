@@ -94,6 +94,20 @@ def test_loss_axis_is_logarithmic_only_when_losses_span_more_than_a_decade():
     assert loss_curves_figure({"a": steep}).layout.yaxis.type == "log"
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "texts"),
+    [
+        (0.1, 6.0, ["0.1", "0.2", "0.5", "1", "2", "5"]),
+        (1e-4, 30.0, ["0.0001", "0.001", "0.01", "0.1", "1", "10"]),  # many decades: powers of ten only
+    ],
+)
+def test_a_log_loss_axis_has_plain_increasing_ticks(low, high, texts):
+    history = [record(1, high, high, True), record(2, low, low)]
+    axis = loss_curves_figure({"a": history}).layout.yaxis
+    assert list(axis.ticktext) == texts
+    assert list(axis.tickvals) == sorted(axis.tickvals)
+
+
 @pytest.mark.parametrize("histories", [{}, {"hnn": []}, {"hnn": (), "mlp": []}])
 def test_empty_histories_give_the_waiting_frame(histories):
     fig = loss_curves_figure(histories, max_epochs=30)
@@ -136,7 +150,7 @@ def test_prediction_figure_plots_each_row_and_reports_sklearns_scores(regression
     title = fig.layout.title.text
     assert f"R² {r2_score(actual, predicted):.3f}" in title
     assert f"RMSE {root_mean_squared_error(actual, predicted):.3g}" in title
-    assert title.startswith("hnn: ") and f"({len(rows)} rows)" in title
+    assert title.startswith("hnn: ") and f"on {len(rows)} test rows" in title
     assert list(fig.layout.xaxis.range) == list(fig.layout.yaxis.range)
 
 
@@ -162,16 +176,30 @@ def test_confusion_figure_has_one_cell_per_class_pair_with_sklearns_counts(class
     rows = classification_run.result.split.test
     actual = wine.y[rows]
     predicted = classification_run.predict(wine.X[rows]).argmax(axis=1)
-    fig = confusion_figure(actual, predicted, wine.classes)
+    fig = confusion_figure(actual, predicted, wine.classes, name="HNN")
     (heat,) = traces(fig, "confusion")
     k = len(wine.classes)
     expected = confusion_matrix(actual, predicted, labels=range(k))
-    assert np.shape(heat.z) == (k, k) and list(heat.x) == list(heat.y) == list(range(k))
+    names = [str(c) for c in wine.classes]
+    assert np.shape(heat.z) == (k, k) and list(heat.x) == list(heat.y) == names
     np.testing.assert_array_equal(heat.text, expected)
     np.testing.assert_allclose(np.asarray(heat.z), expected / expected.sum(axis=1, keepdims=True))
-    assert list(fig.layout.yaxis.ticktext) == [str(c) for c in wine.classes]
     accuracy = np.trace(expected) / len(rows)
-    assert f"accuracy {accuracy:.1%} ({np.trace(expected)} of {len(rows)} rows)" in fig.layout.title.text
+    assert fig.layout.title.text == f"HNN: accuracy {accuracy:.1%} ({np.trace(expected)} of {len(rows)} test rows)"
+
+
+def test_confusion_figure_class_axes_carry_the_class_names_in_order_even_when_they_look_like_numbers():
+    fig = confusion_figure([0, 1, 2], [0, 1, 1], [10, 2, 1])
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        assert axis.type == "category" and list(axis.categoryarray) == ["10", "2", "1"]
+    assert fig.layout.yaxis.autorange == "reversed"  # the first class top left
+
+
+def test_a_long_model_name_wraps_the_title_instead_of_being_cut():
+    fig = confusion_figure([0, 1], [0, 1], ["a", "b"], name="HNN up to triangles, 4 channels per simplex")
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) == 2 and all(len(line) <= 46 for line in lines)
+    assert fig.layout.margin.t > 50  # room for the second line
 
 
 def test_a_class_without_rows_gets_a_zero_row():
@@ -194,6 +222,13 @@ def test_a_class_without_rows_gets_a_zero_row():
 def test_confusion_figure_rejects_bad_input(y_true, y_pred, classes, match):
     with pytest.raises(InputValidationError, match=match):
         confusion_figure(y_true, y_pred, classes)
+
+
+def test_prediction_hover_writes_large_numbers_with_thousands_separators():
+    fig = prediction_figure([181_100.0, 250_000.0], [180_000.0, 251_234.5], name="MLP")
+    (points,) = traces(fig, "predictions")
+    assert "actual 181,100" in points.hovertext[0] and "error -1,100" in points.hovertext[0]
+    assert "e+0" not in " ".join(all_strings(fig))
 
 
 # ---- model scores ----------------------------------------------------------------------------------------
