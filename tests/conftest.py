@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from similarities import random_similarity
+from streamlit.testing.v1 import AppTest
 
 from hnnviz.model import THREADS
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -24,3 +28,13 @@ def one_torch_thread() -> Iterator[None]:
 @pytest.fixture
 def small_W() -> np.ndarray:
     return random_similarity(12, seed=7)
+
+
+@pytest.fixture
+def at() -> AppTest:
+    """The app, opened on its first page without an error (the app tests' starting point)."""
+    app = AppTest.from_file(str(APP), default_timeout=30)
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    return app
