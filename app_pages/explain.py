@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages.shared import common
 from app_pages.shared.state import AppState, Keys
-from hnnviz._messages import ORDER_NAMES
+from hnnviz._messages import fmt_number, order_name
 from hnnviz.data import Dataset
 from hnnviz.explanation import (
     Attribution,
@@ -148,25 +148,20 @@ def attribution(app: AppState, run: Run, ds: Dataset, method: str, row: int | No
     return app.attributions[key]
 
 
-def order_label(k: int) -> str:
-    """``"inputs"``, ``"edges"``, ``"triangles"`` ... for order ``k``."""
-    return ORDER_NAMES[k] if k < len(ORDER_NAMES) else f"order {k}"
-
-
 def ranking_tab(app: AppState, attr: Attribution, run: Run, ds: Dataset, chosen_row: int | None) -> None:
     one_row = chosen_row is not None
     st.caption(
         ("The row's own scores, signed: positive pushes the prediction up." if one_row else
-         "Mean |score| over the test rows: how much each simplex moves predictions, in either direction.")
+         "The average size of each unit's effect on the test rows' predictions, in either direction.")
         + " Click a bar to look inside that simplex."
     )  # fmt: skip
-    split = ", ".join(f"{order_label(k)} {share:.0%}" for k, share in enumerate(attr.order_shares()))
-    st.caption(f"Share of all |attribution| by order: {split}. The ranking lists the interactions (edges and up).")
+    split = ", ".join(f"{order_name(k)} {share:.0%}" for k, share in enumerate(attr.order_shares()))
+    st.caption(f"Share of what the units carry, by order: {split}. The ranking lists the interactions (edges and up).")
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     available = list(range(1, len(attr.scores)))
     orders = left.pills(
         "Orders", available, selection_mode="multi", default=available, key=Keys.EXPLAIN_ORDERS,
-        format_func=order_label, persist_state="session",
+        format_func=order_name, persist_state="session",
     )  # fmt: skip
     top = int(right.number_input("Top", 5, 100, 15, step=5, key=Keys.EXPLAIN_TOP, persist_state="session"))
     if not orders:
@@ -176,7 +171,10 @@ def ranking_tab(app: AppState, attr: Attribution, run: Run, ds: Dataset, chosen_
     clickable(ranking_figure(attr, top=top, orders=orders, row=row), "explain.ranking", run)
     inspector(app, run, ds, attr, chosen_row)
     ranked = [s for s in attr.ranking(row=row) if s.order in orders][:top]
-    table = [{"simplex": " · ".join(s.features), "order": s.order, "score": round(s.score, 5)} for s in ranked]
+    table = [
+        {"simplex": " · ".join(s.features), "kind": order_name(s.order, plural=False), "effect": fmt_number(s.score)}
+        for s in ranked
+    ]
     st.dataframe(table, hide_index=True, width="stretch")
     st.plotly_chart(feature_importance_figure(attr, top=top), key="explain.features")
 
@@ -191,7 +189,7 @@ def network_tab(app: AppState, attr: Attribution, run: Run, ds: Dataset, chosen_
     values = {"edge_values": attr.simplex_values(1, row)}
     if len(attr.scores) > 2:
         values["triangle_values"] = attr.simplex_values(2, row)
-    label = f"{attr.method} score" if one_row else f"mean |{attr.method}|"
+    label = "effect on this row" if one_row else "effect on predictions"
     fig = network_figure(run.network, orders=(1, 2), value_label=label, **values)
     clickable(fig, "explain.network", run)
     inspector(app, run, ds, attr, chosen_row)
@@ -310,11 +308,14 @@ def pure_verdict(pure: PureEffects) -> None:
     else:
         st.caption(f"Interactions hold {share:.1%} of the model's variance; single features the rest.")
     if pure.target is not None:
-        st.caption(f"The effects split the model's score (logit) for class {common.plain(pure.target)}.")
+        st.caption(
+            f"The effects split the model's score for class {common.plain(pure.target)} (its log-odds, before it "
+            "becomes a probability)."
+        )
 
 
 def pure_order_label(k: int) -> str:
-    return "single features" if k == 0 else order_label(k)
+    return "single features" if k == 0 else order_name(k)
 
 
 def pure_ranking_tab(pure: PureEffects, run: Run, ds: Dataset) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .._messages import count, order_name
+from .._messages import count, fmt_number, order_name
 from .._validation import check_in, check_int, check_number
 from ..exceptions import InputValidationError
 from ._charts import (
@@ -56,7 +56,7 @@ _UP, _DOWN, _TOTAL = "#2ca02c", "#d62728", "#1f77b4"
 
 
 def _units(attribution: Attribution) -> str:
-    return "target units" if attribution.target_class is None else "logit of the explained class"
+    return "target units" if attribution.target_class is None else "log-odds of the explained class"
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ def _ranking_title(attribution: Attribution, ranked: list[SimplexScore], row: in
     if row is None:
         return f"Top {len(ranked)} simplices by mean |attribution| over {count(attribution.n_rows, 'row')} ({method})"
     prediction = attribution.prediction[row]
-    return f"Row {row}: top {len(ranked)} simplices by |attribution|, prediction {prediction:.4g} ({method})"
+    return f"Row {row}: top {len(ranked)} simplices by |attribution|, prediction {fmt_number(prediction)} ({method})"
 
 
 def feature_importance_figure(attribution: Attribution, *, top: int = 20) -> go.Figure:
@@ -220,7 +220,7 @@ def feature_importance_figure(attribution: Attribution, *, top: int = 20) -> go.
             y=ranks,
             orientation="h",
             marker={"color": order_colour(order)},
-            hovertext=[f"<b>{labels[i]}</b><br>{order_name(order)}: {v:.4g}" for i, v in enumerate(values)],
+            hovertext=[f"<b>{labels[i]}</b><br>{order_name(order)}: {fmt_number(v)}" for i, v in enumerate(values)],
             hoverinfo="text",
             name=order_name(order),
             meta="feature-importance",
@@ -305,7 +305,7 @@ def order_waterfall_figure(
     total = float(values.sum())
     ticks = ["constant", *(plot_text(n) for n in names), "prediction"]
     shown = [*values.tolist(), total]
-    text = [f"{values[0]:.4g}", *(f"{v:+.4g}" for v in values[1:]), f"{total:.4g}"]
+    text = [f"{fmt_number(values[0])}", *(f"{v:+.4g}" for v in values[1:]), f"{fmt_number(total)}"]
     waterfall = go.Waterfall(
         x=list(range(len(ticks))),
         y=shown,
@@ -322,7 +322,8 @@ def order_waterfall_figure(
         meta="order-split",
     )
     fig = go.Figure([waterfall])
-    heading = plot_text(title) if title else f"Prediction {total:.4g}: the constant plus each order's contribution"
+    default = f"Prediction {fmt_number(total)}: the constant plus each order's contribution"
+    heading = plot_text(title) if title else default
     finish_layout(fig, title=heading, height=420, top=60)
     style_axes(fig, x_title="", y_title="contribution to the prediction")
     fig.update_xaxes(tickvals=list(range(len(ticks))), ticktext=ticks, showgrid=False)
@@ -442,7 +443,7 @@ def _curve_traces(curve: Curve, *, first: bool) -> list[go.Scatter]:
         y=mean,
         mode="lines",
         line={"color": _RANDOM, "dash": "dash", "width": 1.5},
-        hovertext=[f"{f:.0%} {moved}<br>random mean {v:.4g}" for f, v in zip(x, mean, strict=True)],
+        hovertext=[f"{f:.0%} {moved}<br>random mean {fmt_number(v)}" for f, v in zip(x, mean, strict=True)],
         hoverinfo="text",
         name="random orderings, mean",
         legendgroup="mean",
@@ -455,7 +456,7 @@ def _curve_traces(curve: Curve, *, first: bool) -> list[go.Scatter]:
         mode="lines+markers",
         line={"color": _CURVE, "width": 2.5},
         marker={"size": 6},
-        hovertext=[f"{f:.0%} {moved}<br>ranking {v:.4g}" for f, v in zip(x, curve.values, strict=True)],
+        hovertext=[f"{f:.0%} {moved}<br>ranking {fmt_number(v)}" for f, v in zip(x, curve.values, strict=True)],
         hoverinfo="text",
         name="the attribution's ranking",
         legendgroup="ranking",
@@ -509,14 +510,14 @@ def knockout_figure(
     old = check_number(metric_before, name="metric_before", owner=owner)
     new = check_number(metric_after, name="metric_after", owner=owner)
     hover = [
-        f"row {i}<br>before {b:.4g}<br>after {a:.4g}<br>change {a - b:+.4g}"
+        f"row {i}<br>before {fmt_number(b)}<br>after {fmt_number(a)}<br>change {a - b:+.4g}"
         for i, (b, a) in enumerate(zip(full, knocked, strict=True))
     ]
     fig = go.Figure(identity_scatter(full, knocked, hover=hover, name="rows", meta="predictions"))
     metric = plot_text(metric_name)
     moved = float(np.abs(knocked - full).mean())
     title = (
-        f"Knock-out: {metric} {old:.4g} → {new:.4g} ({new - old:+.4g}); "
+        f"Knock-out: {metric} {fmt_number(old)} → {fmt_number(new)} ({new - old:+.4g}); "
         f"predictions moved by {moved:.3g} on average ({count(len(full), 'row')})"
     )
     finish_layout(fig, title=title, height=520)

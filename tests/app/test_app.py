@@ -556,7 +556,7 @@ def test_the_inspector_looks_inside_the_chosen_simplex(at):
     ranked = [s.features for s in app_state(at).attributions[(run.fingerprint, "gxa", None)].ranking()]
     assert at.selectbox(key=Keys.INSPECT_SIMPLEX).value == ranked[0]
     shares = app_state(at).attributions[(run.fingerprint, "gxa", None)].order_shares()
-    expected = f"Share of all |attribution| by order: inputs {shares[0]:.0%}, edges {shares[1]:.0%}"
+    expected = f"Share of what the units carry, by order: inputs {shares[0]:.0%}, edges {shares[1]:.0%}"
     assert any(caption.startswith(expected) for caption in shown(at.caption))
     edge = next(features for features in ranked[1:] if len(features) == 2)
     at.session_state[Keys.INSPECT_SIMPLEX] = edge  # what a click on its bar or on its edge sets
