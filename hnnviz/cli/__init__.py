@@ -4,7 +4,7 @@
 - ``hnnviz train DATA --target Y --out DIR``: train an HNN (or its same-width dense MLP) and save the run.
 - ``hnnviz compare DATA --target Y``: compare the HNN with fair baselines on identical splits.
 - ``hnnviz explain RUN_DIR --data DATA``: rank the simplices that drive a saved HNN's predictions.
-- ``hnnviz lab``: plant interacting groups, train an HNN, and score what it recovers.
+- ``hnnviz lab``: plant interacting groups, train an HNN, and score the interactions its pure effects name.
 - ``hnnviz sweep SPEC.toml --out DIR``: data sets x seeds x models and bootstrap stability as resumable tasks.
 - ``hnnviz report RUN_DIR --out FILE``: a saved run's analysis as one self-contained HTML page.
 
@@ -111,8 +111,11 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("--noise", type=float, default=0.25, help="noise sd as a share of the signal's (default 0.25)")
     lab.add_argument("--task", choices=("regression", "classification"), default="regression")
     lab.add_argument("--seed", type=int, default=0, help="seeds the data, split and weights (default 0)")
-    lab.add_argument("--explain-method", choices=EXPLAIN_METHODS, default="ablation")
-    lab.add_argument("--k", type=int, default=None, help="top simplices scored (default: number of groups)")
+    lab.add_argument(
+        "--explain-method", choices=EXPLAIN_METHODS, default="ablation",
+        help="the unit attribution scored beside the pure effects (default ablation)",
+    )  # fmt: skip
+    lab.add_argument("--k", type=int, default=None, help="top interactions scored (default: number of groups)")
     lab.add_argument("--epochs", type=int, default=LAB_CONFIG.epochs, help=f"default {LAB_CONFIG.epochs}")
     lab.add_argument("--width", type=int, default=LAB_SPEC.channels, help=f"default {LAB_SPEC.channels}")
     _add_ifn_options(lab)
