@@ -3,7 +3,7 @@
 - ``hnnviz filter DATA``: filter a data set's dependency structure into a sparse graph and its clique complex.
 - ``hnnviz train DATA --target Y --out DIR``: train an HNN (or its same-width dense MLP) and save the run.
 - ``hnnviz compare DATA --target Y``: compare the HNN with fair baselines on identical splits.
-- ``hnnviz explain RUN_DIR --data DATA``: rank the simplices that drive a saved HNN's predictions.
+- ``hnnviz explain RUN_DIR --data DATA``: a saved HNN's pure effects, or what its simplex units carry.
 - ``hnnviz lab``: plant interacting groups, train an HNN, and score the interactions its pure effects name.
 - ``hnnviz sweep SPEC.toml --out DIR``: data sets x seeds x models and bootstrap stability as resumable tasks.
 - ``hnnviz report RUN_DIR --out FILE``: a saved run's analysis as one self-contained HTML page.
@@ -40,6 +40,9 @@ from ..specs import (
 )
 
 __all__ = ["main"]
+
+#: ``hnnviz explain --method pure`` (the name lives here so that parsing imports nothing heavy).
+PURE_METHOD = "pure"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,19 +85,37 @@ def _parser() -> argparse.ArgumentParser:
     _add_ifn_options(compare)
     compare.set_defaults(handler="compare")
 
-    explain_cmd = commands.add_parser("explain", help="rank the simplices that drive a saved HNN's predictions")
-    explain_cmd.add_argument("run_dir", metavar="RUN_DIR", help="a directory written by 'hnnviz train'")
-    explain_cmd.add_argument("--data", required=True, help="rows to explain, with the model's feature columns")
-    explain_cmd.add_argument(
-        "--row",
-        type=int,
-        metavar="N",
-        help="explain only row N of the data as loaded (0-based, counted after rows with missing values are dropped)",
+    explain_cmd = commands.add_parser(
+        "explain", help="split a saved HNN's output into pure effects, or attribute it to its simplex units"
     )
-    explain_cmd.add_argument("--method", choices=EXPLAIN_METHODS, default="gxa", help="default gxa (fastest)")
-    explain_cmd.add_argument("--top", type=int, default=10, help="simplices to list (default 10)")
-    explain_cmd.add_argument("--target-class", help="classification: the class to explain (default: predicted)")
-    explain_cmd.add_argument("--device", choices=DEVICES, default="auto", help="where to compute (default auto)")
+    explain_cmd.add_argument("run_dir", metavar="RUN_DIR", help="a directory written by 'hnnviz train'")
+    explain_cmd.add_argument(
+        "--data", required=True,
+        help="with --method pure, the table the run was trained on (its rows in the same order); otherwise rows "
+        "to explain, with the model's feature columns",
+    )  # fmt: skip
+    explain_cmd.add_argument(
+        "--row", type=int, metavar="N",
+        help="explain only row N of the data as loaded (0-based, counted after rows with missing values are "
+        "dropped); with --method pure, its prediction and every pure contribution (they add up to it)",
+    )  # fmt: skip
+    explain_cmd.add_argument(
+        "--method", choices=(PURE_METHOD, *EXPLAIN_METHODS), default=PURE_METHOD,
+        help="pure (default): the model's exact, identifiable pure effects, one per feature subset (functional "
+        "ANOVA); gxa, ig, ablation: what each simplex unit carries (gxa fastest)",
+    )  # fmt: skip
+    explain_cmd.add_argument(
+        "--top", type=int, default=10, help="simplices or pure effects to list (default 10; a row's pure "
+        "contributions are all listed)",
+    )  # fmt: skip
+    explain_cmd.add_argument(
+        "--target-class",
+        help="classification: the class whose logit is explained; the prediction is that logit (default: the "
+        "predicted class; with --method pure and no --row, the last class)",
+    )
+    explain_cmd.add_argument(
+        "--device", choices=DEVICES, default="auto", help="where gxa, ig and ablation compute (default auto; pure: CPU)"
+    )
     explain_cmd.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     explain_cmd.set_defaults(handler="explain")
 

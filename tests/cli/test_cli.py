@@ -142,9 +142,10 @@ def _modules_loaded_by(argv: list[str]) -> set[str]:
         ["--help"],
         ["train", "--help"],
         ["sweep", "--help"],
+        ["explain", "--help"],
         ["filter", str(SAMPLES / "wine.csv"), "--target", "cultivar", "--json"],
     ],
-    ids=["help", "train-help", "sweep-help", "filter"],
+    ids=["help", "train-help", "sweep-help", "explain-help", "filter"],
 )
 def test_light_commands_import_no_heavy_library(argv: list[str]) -> None:
     """Start-up time is import time: help and filtering must not load torch, captum, plotly, scikit-learn or dask."""
@@ -365,7 +366,8 @@ def test_explain_json_ranks_simplices(capsys: pytest.CaptureFixture[str], saved_
 
 def test_explain_summary_and_errors(capsys: pytest.CaptureFixture[str], saved_run: Path, tmp_path: Path) -> None:
     capsys.readouterr()
-    code, out, _ = run(capsys, "explain", str(saved_run), "--data", str(SAMPLES / "diabetes.csv"), "--top", "2")
+    code, out, _ = run(capsys, "explain", str(saved_run), "--data", str(SAMPLES / "diabetes.csv"), "--top", "2",
+                       "--method", "gxa")  # fmt: skip
     assert code == 0 and out.startswith("gxa on 442 rows: the top 2 simplices")
     code, _, err = run(capsys, "explain", str(saved_run), "--data", str(SAMPLES / "wine.csv"))
     assert code == 1 and "lacks 10 feature(s) the model needs" in err and err.count("\n") == 1
