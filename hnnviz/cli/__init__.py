@@ -78,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
         "--models",
         default=",".join(BASE_MODELS),
         help=f"comma-separated, among {', '.join(BASE_MODELS + OPTIONAL_MODELS)} and hnn-order<K> (default: "
-        f"{', '.join(BASE_MODELS)}; mlp-pruned is the MLP pruned to the HNN's weights, about 4 fits)",
+        f"{', '.join(BASE_MODELS)}; mlp-pruned is the MLP pruned to the HNN's weights, about 4 fits; ebm is "
+        "InterpretML's Explainable Boosting Machine, needs interpret-core)",
     )
     _add_training_options(compare)
     compare.add_argument("--threads", type=int, default=1, help="threads every fit may use (default 1)")
