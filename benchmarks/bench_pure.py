@@ -230,7 +230,7 @@ def timing() -> list[str]:
 
 
 def main() -> None:
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)  # as compare_models: 2 threads on 2 busy cores spin-wait, up to 100x slower
     start = time.perf_counter()
 
     def log(text: str) -> None:
@@ -287,7 +287,8 @@ def main() -> None:
         "",
         "## Time of `purify` (HNN with 4 channels, 2 training epochs: time does not depend on the fit)",
         "",
-        "Targets: 0.5 s at p = 30, 5 s at p = 200.",
+        "Targets: 0.5 s at p = 30, 5 s at p = 200. One torch thread (two threads on these two shared cores made the",
+        "same calls 0.1-1.3 s when other processes ran: spin-waiting).",
         "",
         *times,
     ]
