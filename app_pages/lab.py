@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_pages.shared import common
 from app_pages.shared.state import AppState, Keys
+from hnnviz._messages import fmt_number
 from hnnviz.exceptions import HNNVizError
 from hnnviz.specs import EXPLAIN_METHODS, INTERACTION_KINDS, LAB_CONFIG, LAB_SPEC, PlantedSpec
 from hnnviz.viz import loss_curves_figure, network_figure
@@ -23,8 +24,9 @@ DEFAULT_GROUPS = pd.DataFrame({"size": [2, 3, 4], "kind": ["product", "sine", "t
 LESSON = (
     "Here the truth is known: the target is built from a few **planted groups** of features that interact "
     "(a product, a sine of a sum, a maximum ...), plus **distractor** features that play no part. Two questions: "
-    "does the filtered network keep each planted group together in one clique (**structure recall**)? And do "
-    "the attributions rank simplices of the planted groups at the top (**precision@k**)?"
+    "does the filtered network keep each planted group together in one clique (**structure recall**)? And are "
+    "the strongest interactions the model found inside the planted groups (**precision@k**)? An interaction "
+    "counts only when all its features belong to one planted group: a group plus a bystander is a miss."
 )
 
 
@@ -98,16 +100,19 @@ def results(result: LabResult) -> None:
     st.subheader("What the HNN found")
     st.code(result.formula.replace("; ", "\n"), language=None)
     metric = "r2" if "r2" in result.test else "accuracy"
-    cells = st.columns(4)
+    cells = st.columns(5)
     cells[0].metric("Structure recall", f"{result.recall:.2f}", help="Share of planted groups inside one clique.")
     cells[1].metric(f"Precision@{result.k}", f"{result.precision_at_k:.2f}",
-                    help=f"Share of the top {result.k} simplices that belong to a planted group.")  # fmt: skip
+                    help=f"Share of the top {result.k} pure interactions that lie inside a planted group.")  # fmt: skip
     cells[2].metric(f"Recall@{result.k}", f"{result.recall_at_k:.2f}",
-                    help=f"Share of planted groups with a simplex in the top {result.k}.")  # fmt: skip
-    cells[3].metric(f"Test {'R²' if metric == 'r2' else 'accuracy'}", f"{result.test[metric]:.3f}")
+                    help=f"Share of planted groups with a pure interaction in the top {result.k}.")  # fmt: skip
+    cells[3].metric(f"Units' precision@{result.k}", f"{result.unit_precision_at_k:.2f}",
+                    help="The same score for the simplices ranked by what their units carry (the attribution): "
+                         "a unit can carry a smaller group's function, so it scores lower.")  # fmt: skip
+    cells[4].metric(f"Test {'R²' if metric == 'r2' else 'accuracy'}", f"{result.test[metric]:.3f}")
     top = result.to_dict()["top"]
     table = [
-        {"rank": i + 1, "simplex": " · ".join(t["features"]), "score": round(t["score"], 4),
+        {"rank": i + 1, "interaction": " · ".join(t["features"]), "importance": fmt_number(t["score"]),
          "planted group": "—" if t["group"] is None else f"group {t['group'] + 1}"}
         for i, t in enumerate(top)
     ]  # fmt: skip

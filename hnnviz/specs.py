@@ -62,8 +62,9 @@ DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 _DEVICE = re.compile(r"auto|cpu|cuda(:\d+)?")
 #: Model names :func:`hnnviz.workflows.compare_models` understands, besides ``"hnn-order<K>"``.
 BASE_MODELS: tuple[str, ...] = ("hnn", "mlp", "linear", "gbm")
-#: Models :func:`hnnviz.workflows.compare_models` fits only when asked (each costs several fits).
-OPTIONAL_MODELS: tuple[str, ...] = ("mlp-pruned",)
+#: Models :func:`hnnviz.workflows.compare_models` fits only when asked (each costs several fits; ``"ebm"`` needs
+#: the ``interpret-core`` package).
+OPTIONAL_MODELS: tuple[str, ...] = ("mlp-pruned", "ebm")
 
 #: The interactions :func:`hnnviz.data.make_planted` can plant, and the term each makes of a group.
 INTERACTION_KINDS: dict[str, str] = {

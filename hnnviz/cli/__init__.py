@@ -3,8 +3,8 @@
 - ``hnnviz filter DATA``: filter a data set's dependency structure into a sparse graph and its clique complex.
 - ``hnnviz train DATA --target Y --out DIR``: train an HNN (or its same-width dense MLP) and save the run.
 - ``hnnviz compare DATA --target Y``: compare the HNN with fair baselines on identical splits.
-- ``hnnviz explain RUN_DIR --data DATA``: rank the simplices that drive a saved HNN's predictions.
-- ``hnnviz lab``: plant interacting groups, train an HNN, and score what it recovers.
+- ``hnnviz explain RUN_DIR --data DATA``: a saved HNN's pure effects, or what its simplex units carry.
+- ``hnnviz lab``: plant interacting groups, train an HNN, and score the interactions its pure effects name.
 - ``hnnviz sweep SPEC.toml --out DIR``: data sets x seeds x models and bootstrap stability as resumable tasks.
 - ``hnnviz report RUN_DIR --out FILE``: a saved run's analysis as one self-contained HTML page.
 
@@ -41,6 +41,9 @@ from ..specs import (
 
 __all__ = ["main"]
 
+#: ``hnnviz explain --method pure`` (the name lives here so that parsing imports nothing heavy).
+PURE_METHOD = "pure"
+
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line on stderr (exit status 2)."""
@@ -75,26 +78,45 @@ def _parser() -> argparse.ArgumentParser:
         "--models",
         default=",".join(BASE_MODELS),
         help=f"comma-separated, among {', '.join(BASE_MODELS + OPTIONAL_MODELS)} and hnn-order<K> (default: "
-        f"{', '.join(BASE_MODELS)}; mlp-pruned is the MLP pruned to the HNN's weights, about 4 fits)",
+        f"{', '.join(BASE_MODELS)}; mlp-pruned is the MLP pruned to the HNN's weights, about 4 fits; ebm is "
+        "InterpretML's Explainable Boosting Machine, needs interpret-core)",
     )
     _add_training_options(compare)
     compare.add_argument("--threads", type=int, default=1, help="threads every fit may use (default 1)")
     _add_ifn_options(compare)
     compare.set_defaults(handler="compare")
 
-    explain_cmd = commands.add_parser("explain", help="rank the simplices that drive a saved HNN's predictions")
-    explain_cmd.add_argument("run_dir", metavar="RUN_DIR", help="a directory written by 'hnnviz train'")
-    explain_cmd.add_argument("--data", required=True, help="rows to explain, with the model's feature columns")
-    explain_cmd.add_argument(
-        "--row",
-        type=int,
-        metavar="N",
-        help="explain only row N of the data as loaded (0-based, counted after rows with missing values are dropped)",
+    explain_cmd = commands.add_parser(
+        "explain", help="split a saved HNN's output into pure effects, or attribute it to its simplex units"
     )
-    explain_cmd.add_argument("--method", choices=EXPLAIN_METHODS, default="gxa", help="default gxa (fastest)")
-    explain_cmd.add_argument("--top", type=int, default=10, help="simplices to list (default 10)")
-    explain_cmd.add_argument("--target-class", help="classification: the class to explain (default: predicted)")
-    explain_cmd.add_argument("--device", choices=DEVICES, default="auto", help="where to compute (default auto)")
+    explain_cmd.add_argument("run_dir", metavar="RUN_DIR", help="a directory written by 'hnnviz train'")
+    explain_cmd.add_argument(
+        "--data", required=True,
+        help="with --method pure, the table the run was trained on (its rows in the same order); otherwise rows "
+        "to explain, with the model's feature columns",
+    )  # fmt: skip
+    explain_cmd.add_argument(
+        "--row", type=int, metavar="N",
+        help="explain only row N of the data as loaded (0-based, counted after rows with missing values are "
+        "dropped); with --method pure, its prediction and every pure contribution (they add up to it)",
+    )  # fmt: skip
+    explain_cmd.add_argument(
+        "--method", choices=(PURE_METHOD, *EXPLAIN_METHODS), default=PURE_METHOD,
+        help="pure (default): the model's exact, identifiable pure effects, one per feature subset (functional "
+        "ANOVA); gxa, ig, ablation: what each simplex unit carries (gxa fastest)",
+    )  # fmt: skip
+    explain_cmd.add_argument(
+        "--top", type=int, default=10, help="simplices or pure effects to list (default 10; a row's pure "
+        "contributions are all listed)",
+    )  # fmt: skip
+    explain_cmd.add_argument(
+        "--target-class",
+        help="classification: the class whose logit is explained; the prediction is that logit (default: the "
+        "predicted class; with --method pure and no --row, the last class)",
+    )
+    explain_cmd.add_argument(
+        "--device", choices=DEVICES, default="auto", help="where gxa, ig and ablation compute (default auto; pure: CPU)"
+    )
     explain_cmd.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     explain_cmd.set_defaults(handler="explain")
 
@@ -111,8 +133,11 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("--noise", type=float, default=0.25, help="noise sd as a share of the signal's (default 0.25)")
     lab.add_argument("--task", choices=("regression", "classification"), default="regression")
     lab.add_argument("--seed", type=int, default=0, help="seeds the data, split and weights (default 0)")
-    lab.add_argument("--explain-method", choices=EXPLAIN_METHODS, default="ablation")
-    lab.add_argument("--k", type=int, default=None, help="top simplices scored (default: number of groups)")
+    lab.add_argument(
+        "--explain-method", choices=EXPLAIN_METHODS, default="ablation",
+        help="the unit attribution scored beside the pure effects (default ablation)",
+    )  # fmt: skip
+    lab.add_argument("--k", type=int, default=None, help="top interactions scored (default: number of groups)")
     lab.add_argument("--epochs", type=int, default=LAB_CONFIG.epochs, help=f"default {LAB_CONFIG.epochs}")
     lab.add_argument("--width", type=int, default=LAB_SPEC.channels, help=f"default {LAB_SPEC.channels}")
     _add_ifn_options(lab)

@@ -32,14 +32,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def summary(result: dict[str, Any]) -> str:
+    k = result["k"]
     lines = [
         f"planted {len(result['groups'])} groups: {result['formula']}",
-        f"structure recall {result['recall']:.2f}, precision@{result['k']} {result['precision_at_k']:.2f}, "
-        f"recall@{result['k']} {result['recall_at_k']:.2f}; test {metrics_text(result['test'])}",
-        "top simplices:",
+        f"structure recall {result['recall']:.2f}; test {metrics_text(result['test'])}",
+        f"pure effects: precision@{k} {result['precision_at_k']:.2f}, recall@{k} {result['recall_at_k']:.2f} "
+        f"(an interaction counts only inside one planted group); interactions hold "
+        f"{result['interaction_share']:.0%} of the model's variance",
+        f"unit attribution: precision@{k} {result['unit_precision_at_k']:.2f}, "
+        f"recall@{k} {result['unit_recall_at_k']:.2f} (what each unit carries)",
+        "top pure interactions (importance, share of variance):",
     ]
-    lines += [
-        f"  {s['score']:+.4g}  {', '.join(s['features'])}" + ("" if s["group"] is None else f"  (group {s['group']})")
-        for s in result["top"]
-    ]
+    lines += [f"  {t['score']:.4g}  {t['share']:.1%}  {_named(t)}" for t in result["top"]]
+    lines.append("top units:")
+    lines += [f"  {t['score']:+.4g}  {_named(t)}" for t in result["unit_top"]]
     return "\n".join(lines)
+
+
+def _named(entry: dict[str, Any]) -> str:
+    return ", ".join(entry["features"]) + ("" if entry["group"] is None else f"  (group {entry['group']})")

@@ -3,10 +3,11 @@
 :func:`explain` attributes a prediction to the units of each order (gradient x activation, integrated
 gradients, ablation); :func:`faithfulness_report` checks those attributions (deletion/insertion, randomisation,
 permuted labels, agreement); :func:`inspect_simplex` looks inside one simplex and :func:`read_shape` names the
-shape of what it computes; :func:`structure_recall`, :func:`precision_at_k` and :func:`recall_at_k` score how well
-planted groups are recovered.
+shape of what it computes; :func:`purify` splits an HNN's output into identifiable pure effects;
+:func:`structure_recall`, :func:`precision_at_k` and :func:`recall_at_k` score how well planted groups are
+recovered (:func:`group_hit`: a reported interaction must lie inside one group).
 
-Modules: ``_attribution``, ``_faithfulness``, ``_inspector``, ``_shapes`` and ``_recovery``.
+Modules: ``_attribution``, ``_faithfulness``, ``_inspector``, ``_shapes``, ``_pure`` and ``_recovery``.
 """
 
 from ._attribution import Attribution, SimplexScore, explain, order_split
@@ -27,10 +28,11 @@ from ._faithfulness import (
 )
 from ._inspector import SimplexResponse, inspect_simplex
 from ._pure import WEAK_INTERACTIONS, PureEffect, PureEffects, purify
-from ._recovery import precision_at_k, recall_at_k, structure_recall
+from ._recovery import HIT_RULES, group_hit, precision_at_k, recall_at_k, structure_recall
 from ._shapes import SHAPE_LABELS, ShapeReading, read_shape
 
 __all__ = [
+    "HIT_RULES",
     "SHAPE_LABELS",
     "WEAK_INTERACTIONS",
     "Attribution",
@@ -47,6 +49,7 @@ __all__ = [
     "explain",
     "faithfulness_report",
     "global_importance",
+    "group_hit",
     "inspect_simplex",
     "knock_out",
     "method_agreement",

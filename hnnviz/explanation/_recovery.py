@@ -1,15 +1,17 @@
-"""How well a network and an attribution recover planted groups: structure recall, precision and recall at k."""
+"""How well a network and a ranking of interactions recover planted groups: structure recall, precision and
+recall at k."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._validation import check_int, short_repr
+from .._validation import check_in, check_int, short_repr
 from ..exceptions import InputValidationError
 from ..network import FilteredGraph, FilteredNetwork
 from ._attribution import Attribution
+from ._pure import PureEffects
 
-__all__ = ['precision_at_k', 'recall_at_k', 'structure_recall']
+__all__ = ["HIT_RULES", "group_hit", "precision_at_k", "recall_at_k", "structure_recall"]
 
 Groups = Sequence[Sequence[str]]
 
@@ -87,106 +89,141 @@ def structure_recall(
     return sum(any(group <= clique for clique in cliques) for group in sets) / len(sets)
 
 
-def _hit(features: Sequence[str], groups: list[frozenset[str]]) -> int | None:
-    """The planted group a simplex hits, or None (see :func:`precision_at_k`). At most one group can be hit."""
-    simplex = set(features)
+#: The rules by which a ranked feature group hits a planted group (see :func:`group_hit`).
+HIT_RULES: tuple[str, ...] = ("subset", "overlap")
+
+Ranking = Attribution | PureEffects | Groups
+
+
+def group_hit(features: Sequence[str], groups: Groups, *, rule: str = "subset") -> int | None:
+    """The index of the planted group a ranked feature group hits, or None.
+
+    Parameters
+    ----------
+    features : sequence of str
+        A simplex, a pure effect's subset or a unit's inputs.
+    groups : sequence of sequence of str
+        The planted groups (disjoint, at least 2 features each).
+    rule : {"subset", "overlap"}, default "subset"
+        ``"subset"``: the features are at least 2 and all lie inside one group, so the interaction they name
+        is one the data holds. ``"overlap"``: they share at least 2 features with one group and at most 1
+        with every other, bystanders allowed (the rule before pure effects; it credits a unit for carrying a
+        group's interaction, not for naming it).
+
+    Returns
+    -------
+    int or None
+        A feature group hits at most one planted group under either rule.
+
+    Raises
+    ------
+    InputValidationError
+        For a bad group or rule.
+
+    Examples
+    --------
+    >>> groups = [("x01", "x02"), ("x03", "x04", "x05")]
+    >>> group_hit(("x04", "x05"), groups), group_hit(("x01", "x02", "x10", "x14"), groups)
+    (1, None)
+    >>> group_hit(("x01", "x02", "x10", "x14"), groups, rule="overlap")
+    0
+    """
+    check_in(rule, HIT_RULES, name="rule", owner="group_hit")
+    return _hit(features, _group_sets(groups, "group_hit"), rule)
+
+
+def _hit(features: Sequence[str], groups: list[frozenset[str]], rule: str) -> int | None:
+    simplex = frozenset(features)
+    if rule == "subset":
+        return next((j for j, group in enumerate(groups) if len(simplex) >= 2 and simplex <= group), None)
     holding = [j for j, group in enumerate(groups) if len(simplex & group) >= 2]
     return holding[0] if len(holding) == 1 else None
 
 
-def _top_hits(groups: Groups, attribution: Attribution | Groups, k: int, owner: str) -> list[int | None]:
-    """The group each of the ``k`` top-ranked feature groups hits: an Attribution's simplices (orders >= 1)
-    or the first ``k`` of a ranked sequence of feature groups."""
-    sets = _group_sets(groups, owner)
-    k = check_int(k, name="k", owner=owner, low=1)
-    if isinstance(attribution, Attribution):
-        top = [s.features for s in attribution.ranking(top=k)]
+def _top_features(ranking: Ranking, k: int, owner: str) -> list[Sequence[str]]:
+    """The features of the ``k`` top-ranked groups: an Attribution's simplices or a PureEffects' effects
+    (orders >= 1), or the first ``k`` of a ranked sequence of feature groups."""
+    if isinstance(ranking, Attribution | PureEffects):
+        top = [s.features for s in ranking.ranking(min_order=1, top=k)]
         if not top:
             raise InputValidationError(f"The 'attribution' parameter of {owner} must score simplices of order >= 1.")
-    else:
-        top = list(attribution)[:k]
-        if not top or any(isinstance(features, str) for features in top):
-            raise InputValidationError(
-                f"The 'attribution' parameter of {owner} must be an Attribution or a non-empty ranked sequence of "
-                f"feature groups. Got {short_repr(attribution)} instead."
-            )
-    return [_hit(features, sets) for features in top]
+        return top
+    top = list(ranking)[:k]
+    if not top or any(isinstance(features, str) for features in top):
+        raise InputValidationError(
+            f"The 'attribution' parameter of {owner} must be an Attribution, a PureEffects or a non-empty ranked "
+            f"sequence of feature groups. Got {short_repr(ranking)} instead."
+        )
+    return top
 
 
-def precision_at_k(groups: Groups, attribution: Attribution | Groups, k: int) -> float:
-    """Share of the ``k`` top-ranked simplices (orders >= 1), or feature groups, that hit a planted group.
+def _top_hits(groups: Groups, ranking: Ranking, k: int, rule: str, owner: str) -> list[int | None]:
+    """The group each of the ``k`` top-ranked feature groups hits under ``rule``."""
+    sets = _group_sets(groups, owner)
+    k = check_int(k, name="k", owner=owner, low=1)
+    check_in(rule, HIT_RULES, name="rule", owner=owner)
+    return [_hit(features, sets, rule) for features in _top_features(ranking, k, owner)]
+
+
+def precision_at_k(groups: Groups, attribution: Ranking, k: int, *, rule: str = "subset") -> float:
+    """Share of the ``k`` top-ranked interactions (orders >= 1), or feature groups, that hit a planted group.
 
     Parameters
     ----------
     groups : sequence of sequence of str
         The planted groups (disjoint, at least 2 features each).
-    attribution : Attribution or sequence of sequence of str
-        Ranked by :meth:`~hnnviz.explanation.Attribution.ranking` (mean ``|score|`` over its rows, orders >= 1), or
-        feature groups already ranked, most important first (e.g. the units of a pruned MLP,
-        :func:`hnnviz.model.rank_units`), each scored as a simplex of those features.
+    attribution : Attribution, PureEffects or sequence of sequence of str
+        Ranked by :meth:`~hnnviz.explanation.Attribution.ranking` (mean ``|score|`` over its rows, orders >= 1)
+        or :meth:`~hnnviz.explanation.PureEffects.ranking` (importance, orders >= 1), or feature groups already
+        ranked, most important first (e.g. the units of a pruned MLP, :func:`hnnviz.model.rank_units`).
     k : int
-        How many top simplices to score; if fewer simplices exist, all of them are scored.
+        How many top groups to score; if fewer exist, all of them are scored.
+    rule : {"subset", "overlap"}, default "subset"
+        When a feature group hits a planted group (:func:`group_hit`).
 
     Returns
     -------
     float
-        ``hits / min(k, number of simplices)``.
+        ``hits / min(k, number of ranked groups)``.
 
     Raises
     ------
     InputValidationError
-        For a bad group, ``k < 1``, an attribution without simplices of order >= 1, or an empty ranking.
+        For a bad group or rule, ``k < 1``, an attribution without simplices of order >= 1, or an empty ranking.
 
     Notes
     -----
-    A simplex *hits* planted group ``G`` when it holds an interaction of ``G`` and of no other planted group:
-    it shares at least 2 features with ``G`` and at most 1 with every other planted group. Other features are
-    bystanders, whatever block they come from: a single feature cannot carry an interaction, and in a TMFG a
-    small group's clique is often glued to a neighbouring block's feature. A simplex hits at most one group.
-
-    Rejected alternatives: *no feature of another planted group* (counts ``{x01, x02, x06}`` as a miss but
-    ``{x01, x02, x14}`` as a hit although both hold the pair plus one bystander, so it scores where the
-    filtered graph happened to glue the pair's clique rather than the attribution); *exact match* (too
-    strict: a pair's interaction sits inside triangles and tetrahedra too, and a group of 5 or more is never a
-    simplex of a TMFG); *subset of a group* (rejects a whole small group plus a bystander); *any overlap*
-    (counts a simplex holding only one feature of a group: a main effect, not an interaction).
+    Under the default ``"subset"`` rule a reported interaction is a hit only when it lies inside one planted
+    group: ``{x01, x02, x10, x14}`` does not hit ``{x01, x02}``, since it names an interaction of four features
+    that the data does not hold. This is what a reader of the ranking takes it to say, and pure effects
+    (:func:`purify`) are identifiable, so they can meet it. Unit attributions measure what a unit carries,
+    which a tetrahedron may do for its planted pair (SPEC §9); ``rule="overlap"`` scores that weaker claim.
+    A single feature never hits: it is a main effect, not an interaction. Rejected: *exact match* (a pair
+    inside a planted triangle is a true interaction of the data, and a group of 5 or more is never a simplex
+    of a TMFG).
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from hnnviz.explanation import Attribution
-    >>> attr = Attribution(
-    ...     method="gxa",
-    ...     simplices=((("a",), ("b",), ("c",)), (("a", "b"), ("a", "c"), ("b", "c"))),
-    ...     scores=(np.zeros((1, 3)), np.array([[3.0, 2.0, 1.0]])),
-    ...     prediction=np.zeros(1), baseline_prediction=0.0, target_class=None, completeness_gap=None, seconds=0.0,
-    ... )
-    >>> precision_at_k([("a", "b")], attr, 2), precision_at_k([("a", "c")], attr, 1)
-    (0.5, 0.0)
-    >>> precision_at_k([("a", "b")], [("a", "b"), ("a", "c")], 2)  # the same ranking, as feature groups
-    0.5
+    >>> ranked = [("a", "b"), ("a", "b", "c"), ("c", "d")]
+    >>> precision_at_k([("a", "b")], ranked, 2), precision_at_k([("a", "b")], ranked, 2, rule="overlap")
+    (0.5, 1.0)
     """
-    hits = _top_hits(groups, attribution, k, "precision_at_k")
+    hits = _top_hits(groups, attribution, k, rule, "precision_at_k")
     return sum(h is not None for h in hits) / len(hits)
 
 
-def recall_at_k(groups: Groups, attribution: Attribution | Groups, k: int) -> float:
-    """Share of the planted groups hit by at least one of the ``k`` top-ranked simplices.
+def recall_at_k(groups: Groups, attribution: Ranking, k: int, *, rule: str = "subset") -> float:
+    """Share of the planted groups hit by at least one of the ``k`` top-ranked interactions.
 
     A hit is defined as in :func:`precision_at_k`; parameters and errors are the same.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from hnnviz.explanation import Attribution
-    >>> attr = Attribution(
-    ...     method="gxa",
-    ...     simplices=((("a",), ("b",), ("c",), ("d",)), (("a", "b"), ("c", "d"))),
-    ...     scores=(np.zeros((1, 4)), np.array([[3.0, 2.0]])),
-    ...     prediction=np.zeros(1), baseline_prediction=0.0, target_class=None, completeness_gap=None, seconds=0.0,
-    ... )
-    >>> recall_at_k([("a", "b"), ("c", "d")], attr, 1), recall_at_k([("a", "b"), ("c", "d")], attr, 2)
-    (0.5, 1.0)
+    >>> ranked = [("a", "b", "e"), ("c", "d")]
+    >>> recall_at_k([("a", "b"), ("c", "d")], ranked, 1), recall_at_k([("a", "b"), ("c", "d")], ranked, 2)
+    (0.0, 0.5)
+    >>> recall_at_k([("a", "b"), ("c", "d")], ranked, 2, rule="overlap")
+    1.0
     """
-    hits = _top_hits(groups, attribution, k, "recall_at_k")
+    hits = _top_hits(groups, attribution, k, rule, "recall_at_k")
     return len({h for h in hits if h is not None}) / len(_group_sets(groups, "recall_at_k"))

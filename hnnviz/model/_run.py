@@ -175,6 +175,20 @@ class Run:
         """Predictions in original units (regression) or class probabilities (classification)."""
         return predict(self.model, self.inputs(X, owner="Run.predict"), self.task, self.result.y_scaler)
 
+    def logits(self, X: np.ndarray) -> np.ndarray:
+        """Class logits, ``(n_rows, n_classes)``: the classifier's outputs before the softmax of :meth:`predict`.
+
+        Raises
+        ------
+        InputValidationError
+            For a regression run, or if ``X`` is not finite rows of the run's features.
+        """
+        if self.task != "classification":
+            raise InputValidationError("Run.logits needs a classification run; this one is a regression.")
+        self.model.eval()
+        with torch.no_grad():
+            return self.model(self.inputs(X, owner="Run.logits")).double().cpu().numpy()
+
 
 def train_network(dataset: Dataset, split: Split, ifn: IFNSpec, seed: int) -> FilteredNetwork:
     """The filtered network of the training rows of ``split`` (their target too, for a target-aware similarity).

@@ -23,6 +23,10 @@ is scored on exactly the same test rows. The models (SPEC §6: baselines must be
     (classification).
 ``"gbm"``
     Histogram gradient boosting with scikit-learn's defaults and ``random_state=seed``.
+``"ebm"``
+    InterpretML's Explainable Boosting Machine (a GAM with pair terms, identified by purification like the
+    HNN's pure effects) with its defaults, ``random_state=seed`` and one process. Not fitted by default:
+    it needs the ``interpret-core`` package (in the ``dev`` extra).
 
 The neural nets use the validation rows only to decide when to stop (early stopping); the classical models
 have no such use for them, so they are fitted on the training and validation rows together. Withholding
@@ -85,7 +89,10 @@ __all__ = [
 
 _ORDER_MODEL = re.compile(r"hnn-order(\d+)")
 _NEURAL = ("hnn", "mlp")
-_CLASSICAL = ("linear", "gbm")
+#: Models fitted on the split alone (no network, no training options).
+_CLASSICAL = ("linear", "gbm", "ebm")
+#: What :attr:`ModelRecord.n_params` counts for the models whose size is not a count of parameters.
+_SIZE_UNITS = {"gbm": "nodes", "ebm": "bins"}
 
 
 @dataclass(frozen=True)
@@ -101,8 +108,8 @@ class ModelRecord:
         Test metrics in original units (:func:`hnnviz.model.metrics`).
     n_params : int
         Trainable parameters (neural nets; for ``"mlp-pruned"`` the surviving layer weights plus every bias
-        and readout), coefficients plus intercepts (``"linear"``), or the number of tree nodes across all
-        trees (``"gbm"``: nodes, not parameters).
+        and readout), coefficients plus intercepts (``"linear"``), the number of tree nodes across all
+        trees (``"gbm"``: nodes, not parameters), or the bins of every term's score table (``"ebm"``).
     seconds : float
         Wall time of the fit alone (see the module docstring); for ``"mlp-pruned"`` the dense fit, the pruning
         and every fine-tuning.
@@ -150,8 +157,8 @@ class ModelRecord:
 
     @property
     def size_unit(self) -> str:
-        """``"nodes"`` for gradient boosting, ``"params"`` for every other model."""
-        return "nodes" if self.model == "gbm" else "params"
+        """``"nodes"`` for gradient boosting, ``"bins"`` for the EBM, ``"params"`` for every other model."""
+        return _SIZE_UNITS.get(self.model, "params")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (``test_rows`` replaced by their count, ``n_test``)."""
@@ -215,8 +222,9 @@ class Comparison:
         -------
         list of dict
             Keys ``model``, ``metric``, ``mean``, ``std`` (``ddof=1`` over seeds; 0 for one seed),
-            ``n_params`` (mean), ``size_unit`` (``"params"``, or ``"nodes"`` for ``"gbm"``), ``params_vs_hnn``
-            (``n_params`` over the HNN's; ``None`` for ``"gbm"`` or without ``"hnn"``), ``seconds`` (mean) and
+            ``n_params`` (mean), ``size_unit`` (``"params"``, ``"nodes"`` for ``"gbm"``, ``"bins"`` for ``"ebm"``),
+            ``params_vs_hnn`` (``n_params`` over the HNN's; ``None`` for a size that is not parameters or without
+            ``"hnn"``), ``seconds`` (mean) and
             ``n_seeds``.
         """
         hnn = _mean_params(self.of("hnn")) if "hnn" in self.models else None
@@ -233,7 +241,7 @@ class Comparison:
                     "std": float(scores.std(ddof=1)) if len(scores) > 1 else 0.0,
                     "n_params": n_params,
                     "size_unit": records[0].size_unit,
-                    "params_vs_hnn": None if hnn is None or model == "gbm" else n_params / hnn,
+                    "params_vs_hnn": None if hnn is None or model in _SIZE_UNITS else n_params / hnn,
                     "seconds": float(np.mean([r.seconds for r in records])),
                     "n_seeds": len(records),
                 }
@@ -264,7 +272,7 @@ def parse_model_name(name: str) -> tuple[str, int | None]:
 
     Returns
     -------
-    kind : {"hnn", "mlp", "mlp-pruned", "linear", "gbm"}
+    kind : {"hnn", "mlp", "mlp-pruned", "linear", "gbm", "ebm"}
     max_order : int or None
         ``K`` for ``"hnn-order<K>"``; ``None`` otherwise (all orders of the spec).
 
@@ -325,8 +333,8 @@ def compare_models(
         Each seed makes one split (shared by all models) and seeds every model's initial weights, batch
         order or randomness.
     models : sequence of str, default ("hnn", "mlp", "linear", "gbm")
-        Names among :data:`BASE_MODELS`, :data:`OPTIONAL_MODELS` (``"mlp-pruned"``) or ``"hnn-order<K>"`` (see
-        the module docstring).
+        Names among :data:`BASE_MODELS`, :data:`OPTIONAL_MODELS` (``"mlp-pruned"``, ``"ebm"``) or
+        ``"hnn-order<K>"`` (see the module docstring).
     spec : ModelSpec, optional
         Widths, activation and readouts of the neural nets (``kind`` and, for ``hnn-order<K>``,
         ``max_order`` are set per model).
@@ -351,7 +359,8 @@ def compare_models(
     Raises
     ------
     InputValidationError
-        If the dataset has no target, a model name is unknown, ``seeds`` or ``models`` is empty or has
+        If the dataset has no target, a model name is unknown, ``"ebm"`` is asked for without
+        ``interpret-core`` installed, ``seeds`` or ``models`` is empty or has
         repeats, a seed is not a non-negative int, ``threads`` is not a positive int or None, ``ifn`` is not
         an IFNSpec, ``config`` is neither a TrainConfig nor one per kind with the same split sizes, or its
         ``test_size`` is 0.
@@ -495,21 +504,36 @@ def _classical_estimator(kind: str, task: str, seed: int) -> BaseEstimator:
     if kind == "linear":
         linear = LinearRegression() if task == "regression" else LogisticRegression(max_iter=2000)
         return make_pipeline(StandardScaler(), linear)
+    if kind == "ebm":
+        return _ebm(task, seed)
     if task == "regression":
         return HistGradientBoostingRegressor(random_state=seed)
     return HistGradientBoostingClassifier(random_state=seed)
 
 
+def _ebm(task: str, seed: int) -> BaseEstimator:
+    """InterpretML's Explainable Boosting Machine: its defaults, one process, ``random_state=seed``."""
+    try:
+        from interpret.glassbox import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+    except ImportError as err:
+        raise InputValidationError(
+            "The 'ebm' model needs the interpret-core package: pip install interpret-core (or hnnviz[dev])."
+        ) from err
+    model = ExplainableBoostingRegressor if task == "regression" else ExplainableBoostingClassifier
+    return model(random_state=seed, n_jobs=1)
+
+
 def fit_classical(dataset: Dataset, kind: str, seed: int, split: Split) -> ModelRecord:
-    """Fit the classical model ``kind`` (``"linear"`` or ``"gbm"``) on a split's training and validation rows and
-    score it on its test rows, as :func:`compare_models` does (the nets use validation rows only to stop).
+    """Fit the classical model ``kind`` (``"linear"``, ``"gbm"`` or ``"ebm"``) on a split's training and validation
+    rows and score it on its test rows, as :func:`compare_models` does (the nets use validation rows only to stop).
 
     For baselines on the split of a run that is already trained (the report, the app).
 
     Raises
     ------
     InputValidationError
-        If ``kind`` is not a classical model or the dataset has no target.
+        If ``kind`` is not a classical model, the dataset has no target, or ``"ebm"`` is asked for without
+        ``interpret-core`` installed.
     """
     check_in(kind, _CLASSICAL, name="kind", owner="fit_classical")
     if dataset.y is None or dataset.task is None:
@@ -542,10 +566,13 @@ def _all_class_probabilities(estimator: BaseEstimator, X: np.ndarray, n_classes:
 
 
 def _classical_size(estimator: BaseEstimator) -> int:
-    """Coefficients plus intercepts of a linear pipeline, or the tree nodes of a gradient boosting model."""
+    """Coefficients plus intercepts of a linear pipeline, the bins of an EBM's score tables, or the tree nodes of
+    a gradient boosting model."""
     if isinstance(estimator, Pipeline):
         linear = estimator[-1]
         return int(np.size(linear.coef_) + np.size(linear.intercept_))
+    if hasattr(estimator, "term_scores_"):
+        return int(sum(np.size(scores) for scores in estimator.term_scores_))
     # scikit-learn exposes no public tree structure for histogram boosting; _predictors holds one
     # TreePredictor per iteration and per class, each with its array of nodes.
     return sum(len(tree.nodes) for trees in estimator._predictors for tree in trees)

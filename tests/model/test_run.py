@@ -33,6 +33,9 @@ def test_classification_predictions_are_class_codes_with_probabilities() -> None
     assert out.probabilities.shape == (len(run.result.split.test), 3)
     assert np.array_equal(out.predicted, out.probabilities.argmax(axis=1))
     assert (out.predicted == out.y_true).mean() == pytest.approx(run.result.metrics["test"]["accuracy"])
+    logits = run.logits(ds.X[run.result.split.test])
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(shifted / shifted.sum(axis=1, keepdims=True), out.probabilities, rtol=1e-6)
 
 
 def test_predictions_need_the_table_the_run_was_trained_on() -> None:
@@ -41,6 +44,8 @@ def test_predictions_need_the_table_the_run_was_trained_on() -> None:
         run.predictions(load_sample("wine"))
     with pytest.raises(InputValidationError, match=r"The 'part' parameter of Run\.predictions must be one of"):
         run.predictions(load_sample("diabetes"), "holdout")
+    with pytest.raises(InputValidationError, match=r"Run\.logits needs a classification run"):
+        run.logits(load_sample("diabetes").X)
 
 
 # chosen by benchmarks/bench_defaults.py (see benchmarks/results_defaults.md): lr, patience, epoch cap, weight decay

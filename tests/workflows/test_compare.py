@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import sys
 import time
 
 import numpy as np
@@ -283,3 +284,30 @@ def test_one_config_per_kind_and_its_refusals():
         )
     with pytest.raises(InputValidationError, match="must be a TrainConfig, one per kind"):
         compare_models(ds, seeds=(0,), config={"hnn": TrainConfig(defaults="mlp")})
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Dataset:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 4))
+    y = X[:, 0] * X[:, 1] + X[:, 2]
+    return Dataset(X=X, feature_names=tuple("abcd"), y=y, target="y", task="regression")
+
+
+def test_ebm_is_an_optional_classical_baseline(tiny: Dataset) -> None:
+    pytest.importorskip("interpret")
+    assert parse_model_name("ebm") == ("ebm", None) and "ebm" not in BASE_MODELS
+    comparison = compare_models(tiny, seeds=(0,), models=("hnn", "ebm"), spec=SPEC, config=CONFIG)
+    record = comparison.of("ebm")[0]
+    assert math.isfinite(record.metrics["r2"]) and record.size_unit == "bins" and record.n_params > 0
+    assert record.build_seconds == 0 and record.epochs_run is None
+    row = next(r for r in comparison.summary() if r["model"] == "ebm")
+    assert row["params_vs_hnn"] is None and row["size_unit"] == "bins"
+    split = split_rows(tiny.n_rows, tiny.y, tiny.task, val_size=0.2, test_size=0.2, seed=0)
+    assert fit_classical(tiny, "ebm", 0, split).metrics == record.metrics  # same seed, same EBM
+
+
+def test_ebm_without_interpret_is_a_clear_error(tiny: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "interpret.glassbox", None)  # import fails as if not installed
+    with pytest.raises(InputValidationError, match="The 'ebm' model needs the interpret-core package"):
+        compare_models(tiny, seeds=(0,), models=("ebm",))

@@ -17,7 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from ...network import bootstrap_stability
 from ...specs import IFNSpec, ModelSpec, TrainConfig
-from .._compare import compare_models, parse_model_name
+from .._compare import _CLASSICAL, compare_models, parse_model_name
 
 if TYPE_CHECKING:
     from ._spec import DataSource
@@ -26,8 +26,6 @@ __all__ = ["FitTask", "StabilityTask", "Task", "run_task", "task_id"]
 
 #: Bumped whenever a task's result changes layout, so older task files are not reused.
 _FORMAT = 1
-#: Models whose fit depends only on the split (not on the training options, the network or the filter).
-_CLASSICAL = ("linear", "gbm")
 
 
 @dataclass(frozen=True)
