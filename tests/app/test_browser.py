@@ -207,7 +207,7 @@ def test_train_pause_resume_explain_lab_and_share(page, context, server, tmp_pat
     page.get_by_text("Report for colleagues").click()
     page.get_by_role("button", name="Write the report").click()
     with page.expect_download() as report:  # the expander stays open with the report's button in it
-        page.get_by_role("button", name="Download the report (.html)").click(timeout=60_000)
+        page.get_by_role("button", name="Download the report (.html)").click(timeout=120_000)
     assert "<!DOCTYPE html>" in Path(report.value.path()).read_text(encoding="utf-8")[:100]
     page.get_by_role("tab", name="On the network").click()
     expect(
