@@ -9,6 +9,8 @@ with.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -148,6 +150,19 @@ def attribution(app: AppState, run: Run, ds: Dataset, method: str, row: int | No
     return app.attributions[key]
 
 
+def orders_and_top(available: list[int], key: str, label: Callable[[int], str]) -> tuple[list[int], int]:
+    """Which orders a ranking shows and how many of its entries (says so when no order is picked)."""
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    orders = left.pills(
+        "Orders", available, selection_mode="multi", default=available, key=key, format_func=label,
+        persist_state="session",
+    )  # fmt: skip
+    top = int(right.number_input("Top", 5, 100, 15, step=5, key=Keys.EXPLAIN_TOP, persist_state="session"))
+    if not orders:
+        st.info("Pick at least one order.")
+    return list(orders or ()), top
+
+
 def ranking_tab(app: AppState, attr: Attribution, run: Run, ds: Dataset, chosen_row: int | None) -> None:
     one_row = chosen_row is not None
     st.caption(
@@ -157,15 +172,8 @@ def ranking_tab(app: AppState, attr: Attribution, run: Run, ds: Dataset, chosen_
     )  # fmt: skip
     split = ", ".join(f"{order_name(k)} {share:.0%}" for k, share in enumerate(attr.order_shares()))
     st.caption(f"Share of what the units carry, by order: {split}. The ranking lists the interactions (edges and up).")
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    available = list(range(1, len(attr.scores)))
-    orders = left.pills(
-        "Orders", available, selection_mode="multi", default=available, key=Keys.EXPLAIN_ORDERS,
-        format_func=order_name, persist_state="session",
-    )  # fmt: skip
-    top = int(right.number_input("Top", 5, 100, 15, step=5, key=Keys.EXPLAIN_TOP, persist_state="session"))
+    orders, top = orders_and_top(list(range(1, len(attr.scores))), Keys.EXPLAIN_ORDERS, order_name)
     if not orders:
-        st.info("Pick at least one order.")
         return
     row = 0 if one_row else None
     clickable(ranking_figure(attr, top=top, orders=orders, row=row), "explain.ranking", run)
@@ -324,15 +332,8 @@ def pure_ranking_tab(pure: PureEffects, run: Run, ds: Dataset) -> None:
         f"Share of the model's variance by order: {split}. Importance: how much an effect moves predictions over "
         "the training rows. Click a bar to see its shape."
     )
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    available = list(range(len(pure.order_shares())))
-    orders = left.pills(
-        "Orders", available, selection_mode="multi", default=available, key=Keys.PURE_ORDERS,
-        format_func=pure_order_label, persist_state="session",
-    )  # fmt: skip
-    top = int(right.number_input("Top", 5, 100, 15, step=5, key=Keys.EXPLAIN_TOP, persist_state="session"))
+    orders, top = orders_and_top(list(range(len(pure.order_shares()))), Keys.PURE_ORDERS, pure_order_label)
     if not orders:
-        st.info("Pick at least one order.")
         return
     clickable(pure_ranking_figure(pure, top=top, orders=orders), "explain.pure_ranking", run, Keys.PURE_TERM, 1)
     shape_view(pure, run, ds)
