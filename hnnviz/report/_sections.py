@@ -91,10 +91,24 @@ def data_section(run: Run, dataset: Dataset | None) -> Parts:
         parts.append(table(("kind", "name", "reason", "rows"), cells))
     else:
         parts.append(paragraph("Nothing was dropped: every column and row of the table was used."))
+    parts += _first_contact(dataset)
     if dataset.notes:
         parts += ["<h3>How cells were read</h3>", bullet_list(str(read_note) for read_note in dataset.notes)]
     if run.network.constant_features:
         parts.append(note(html.escape(run.network.constant_note())))
+    return parts
+
+
+def _first_contact(dataset: Dataset) -> Parts:
+    """What the loader's checks flagged (identifiers, leaks, sparse columns), read as 0/1, and filled in."""
+    parts: Parts = []
+    if dataset.flags:
+        cells = [(f.column, f.check, f.reason, "kept, as asked" if f.kept else "left out") for f in dataset.flags]
+        parts += ["<h3>Columns the checks flagged</h3>", table(("column", "check", "reason", "what was done"), cells)]
+    if dataset.encodings:
+        parts += ["<h3>Text read as 0/1</h3>", bullet_list(str(encoding) for encoding in dataset.encodings)]
+    if dataset.imputations:
+        parts += ["<h3>Missing cells filled in</h3>", bullet_list(str(filled) for filled in dataset.imputations)]
     return parts
 
 

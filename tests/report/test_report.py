@@ -327,3 +327,23 @@ def test_cli_report_of_a_missing_run(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 1 and err.startswith("hnnviz report: error: ") and err.count("\n") == 1
     with pytest.raises(ModelFileError):
         write_report(tmp_path / "nothing", tmp_path / "r.html")
+
+
+def test_the_report_says_what_the_first_contact_checks_did(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    n = 120
+    X = rng.normal(size=(n, 5)).round(4)
+    table = pd.DataFrame(X, columns=[f"f{i}" for i in range(5)])
+    table.insert(0, "customer_id", np.arange(1000, 1000 + n))
+    table["smoker"] = np.where(rng.random(n) < 0.5, "yes", "no")
+    table.loc[[3, 17], "f2"] = np.nan
+    table["y"] = X[:, 0] * X[:, 1] + X[:, 2] + rng.normal(scale=0.1, size=n)
+    path = tmp_path / "first_contact.csv"
+    table.to_csv(path, index=False)
+    data = load_dataset(path, target="y", missing="impute_median")
+    run = train_run(data, ModelSpec(channels=1), config=TrainConfig(defaults="mlp", epochs=2))
+    page = _section(build_report(analyse(run, data)), "data")
+    flagged = _Page(page).table("column", "check")[1:]
+    assert [row[0] for row in flagged] == ["customer_id"] and flagged[0][3] == "left out"
+    assert "Text read as 0/1" in page and html.escape("'no' as 0, 'yes' as 1") in page
+    assert "Missing cells filled in" in page and "f2" in page.split("Missing cells filled in")[1]
