@@ -88,7 +88,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     tmp = tmp_path_factory.mktemp("install")
     source = tmp / "source"  # a copy: setuptools leaves build/ in the tree it builds, and reuses stale files
     _copy_sources(source)
-    _run(sys.executable, "-m", "pip", "wheel", source, "--no-deps", "--no-build-isolation", "-q", "-w", tmp / "dist")
+    _run(sys.executable, "-m", "pip", "wheel", source, "--no-deps", "-q", "-w", tmp / "dist")
     (wheel,) = (tmp / "dist").glob("hnnviz-*.whl")
     venv = tmp / "venv"
     _run(sys.executable, "-m", "venv", "--without-pip", venv)
