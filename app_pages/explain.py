@@ -14,6 +14,7 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages.main import page_path
 from app_pages.shared import common
 from app_pages.shared.state import AppState, Keys
 from hnnviz._messages import fmt_number, order_name
@@ -98,7 +99,7 @@ def explained_run(app: AppState) -> tuple[TrainingJob, Run]:
     run = job.runs.get(HNN) if job is not None else None
     if run is None:
         st.info("Train a model first: the Explain page explains the HNN trained on the Train page.")
-        st.page_link("app_pages/train.py", label="Go to Train", icon=":material/model_training:")
+        st.page_link(page_path("train.py"), label="Go to Train", icon=":material/model_training:")
         st.stop()
     return job, run
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ._not_fitted import NotFittedError
 
 __all__ = [
+    "AppError",
     "BundleError",
     "DataFormatError",
     "GraphConstructionError",
@@ -65,6 +66,10 @@ class TooFewFeaturesError(InputValidationError):
 
 class GraphConstructionError(HNNVizError, ValueError):
     """A filtered graph cannot be built from the given similarity matrix (e.g. a TMFG on fewer than 4 nodes)."""
+
+
+class AppError(HNNVizError, RuntimeError):
+    """The app cannot be started (its pages are not installed), or Streamlit stopped with an error."""
 
 
 class TrainingDivergedError(HNNVizError, RuntimeError):

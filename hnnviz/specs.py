@@ -37,6 +37,7 @@ __all__ = [
     "SIMILARITY_METHODS",
     "TARGET_SIMILARITIES",
     "TASKS",
+    "WORKERS_VARIABLE",
     "IFNSpec",
     "ModelSpec",
     "PlantedSpec",
@@ -85,6 +86,9 @@ PLANTED_INPUTS: tuple[str, ...] = ("normal", "uniform")
 
 IFNMethod = Literal["tmfg", "mfcf", "mst"]
 IFN_METHODS: tuple[str, ...] = ("tmfg", "mfcf", "mst")
+
+WORKERS_VARIABLE = "HNNVIZ_WORKERS"
+"""Environment variable by which ``hnnviz app --workers N`` gives the app its thread budget (default THREADS)."""
 
 
 class _Options:

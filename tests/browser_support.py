@@ -55,7 +55,7 @@ def streamlit_server(
     out = log.open("w") if log is not None else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, cwd=app, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_until_healthy(url, proc, log, timeout)
+        wait_until_healthy(url, proc, log, timeout)
         yield url
     finally:
         proc.terminate()
@@ -68,7 +68,8 @@ def streamlit_server(
             out.close()
 
 
-def _wait_until_healthy(url: str, proc: subprocess.Popen, log: Path | None, timeout: float) -> None:
+def wait_until_healthy(url: str, proc: subprocess.Popen, log: Path | None, timeout: float) -> None:
+    """Return once ``url``'s Streamlit health check answers; raise :class:`ServerError` if ``proc`` exits first."""
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:

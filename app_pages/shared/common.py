@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import streamlit as st
 
+from app_pages.main import page_path
 from app_pages.shared import sessions, state
 from app_pages.shared.state import AppState, Keys, Selection
 from hnnviz.data import Dataset
@@ -146,7 +147,7 @@ class PageContext:
         """The cleaned current table; a problem is shown and ends the page's run."""
         if isinstance(self.loaded, HNNVizError):
             error(self.loaded)
-            st.page_link("app_pages/data.py", label="Choose another table on the Data page", icon=":material/table:")
+            st.page_link(page_path("data.py"), label="Choose another table on the Data page", icon=":material/table:")
             st.stop()
         return self.loaded
 

@@ -7,6 +7,7 @@
 - ``hnnviz lab``: plant interacting groups, train an HNN, and score the interactions its pure effects name.
 - ``hnnviz sweep SPEC.toml --out DIR``: data sets x seeds x models and bootstrap stability as resumable tasks.
 - ``hnnviz report RUN_DIR --out FILE``: a saved run's analysis as one self-contained HTML page.
+- ``hnnviz app [--port P] [--host H] [--workers N]``: start the Streamlit app (installed with the package).
 
 The CLI only parses arguments and calls the same core functions the app pages use. Expected errors (bad
 data, bad options) print one line to stderr and exit with status 1, never a traceback.
@@ -144,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     lab.set_defaults(handler="lab")
     _add_sweep_parser(commands)
+    _add_app_parser(commands)
     _add_report_parser(commands)
     return parser
 
@@ -160,6 +162,20 @@ def _add_sweep_parser(commands: argparse._SubParsersAction) -> None:
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on the Dask cluster of this scheduler")
     sweep.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     sweep.set_defaults(handler="sweep")
+
+
+def _add_app_parser(commands: argparse._SubParsersAction) -> None:
+    app = commands.add_parser("app", help="start the app (Streamlit) in this terminal; Ctrl-C stops it")
+    app.add_argument("--port", type=int, default=8501, metavar="P", help="port to serve on (default 8501)")
+    app.add_argument("--host", default=None, metavar="H", help="address to bind (default: Streamlit's, all)")
+    app.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="threads the app's fits may use (default 1); there is no pool of worker processes yet",
+    )
+    app.set_defaults(handler="app", json=False)
 
 
 def _add_report_parser(commands: argparse._SubParsersAction) -> None:

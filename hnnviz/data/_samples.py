@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from types import EllipsisType, MappingProxyType
 
@@ -94,20 +95,31 @@ SAMPLES: MappingProxyType[str, SampleInfo] = MappingProxyType(
 
 
 def sample_data_dir() -> Path:
-    """Return the ``sample_data/`` folder of the repository (the package is installed editable).
+    """Return the folder of the bundled samples: ``hnnviz/sample_data`` in an installed wheel, else a clone's
+    top-level ``sample_data/`` (an editable install, or the repository on ``sys.path``).
+
+    The wheel maps the package ``hnnviz.sample_data`` onto the repository's ``sample_data/`` folder
+    (``package-dir`` in pyproject.toml), so the files have one home in the repository.
 
     Raises
     ------
     DataFormatError
-        If the folder does not exist (e.g. a non-editable install without the repository).
+        If neither folder exists.
+
+    Examples
+    --------
+    >>> (sample_data_dir() / "diabetes.csv").is_file()
+    True
     """
-    folder = Path(__file__).resolve().parents[2] / "sample_data"
-    if not folder.is_dir():
-        raise DataFormatError(
-            f"Bundled sample data not found at {str(folder)!r}. Install hnnviz from its repository with "
-            "'pip install -e .' (sample_data/ lives next to the hnnviz/ package)."
-        )
-    return folder
+    installed = Path(str(resources.files("hnnviz") / "sample_data"))
+    clone = Path(__file__).resolve().parents[2] / "sample_data"
+    for folder in (installed, clone):
+        if folder.is_dir():
+            return folder
+    raise DataFormatError(
+        f"Bundled sample data not found at {str(installed)!r} nor {str(clone)!r}. Reinstall hnnviz "
+        "('pip install .' ships it in the package; 'pip install -e .' reads it from the repository)."
+    )
 
 
 def load_sample(name: str, *, target: str | EllipsisType | None = ..., task: Task | None = None) -> Dataset:
