@@ -340,8 +340,8 @@ def pure_ranking_tab(pure: PureEffects, run: Run, ds: Dataset) -> None:
     shape_view(pure, run, ds)
     ranked = [e for e in pure.ranking(min_order=0) if e.order in orders][:top]
     table = [
-        {"effect": " · ".join(e.features), "order": e.order, "importance": round(e.importance, 5),
-         "share of variance": round(e.share, 4)}
+        {"effect": " · ".join(e.features), "kind": order_name(e.order, plural=False),
+         "importance": fmt_number(e.importance), "share of variance": f"{e.share:.1%}"}
         for e in ranked
     ]  # fmt: skip
     st.dataframe(table, hide_index=True, width="stretch")
