@@ -86,6 +86,14 @@ def choose(page, label: str, option: str) -> None:
     settle(page)
 
 
+def type_number(page, name: str, value: int) -> None:
+    """Type a value into a number box and let the page settle."""
+    box = page.get_by_role("spinbutton", name=name)
+    box.fill(str(value))
+    box.press("Enter")
+    settle(page)
+
+
 def go_to(page, title: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
@@ -221,9 +229,7 @@ def test_train_pause_resume_explain_lab_and_share(page, context, server, tmp_pat
     download.value.save_as(saved)
 
     go_to(page, "Lab")
-    page.get_by_role("spinbutton", name="Rows").fill("600")
-    page.get_by_role("spinbutton", name="Rows").press("Enter")
-    settle(page)
+    type_number(page, "Rows", 600)
     page.get_by_role("button", name="Run the lab").click()
     expect(page.get_by_role("heading", name="What the HNN found")).to_be_visible(timeout=120_000)
     settle(page)
@@ -262,9 +268,7 @@ def train_page_numbers(page) -> dict[str, str]:
 def test_a_saved_session_reopens_with_the_same_numbers_and_trains_nothing(page, context, server, tmp_path):
     choose(page, "Data", "wine (sample)")
     go_to(page, "Train")
-    page.get_by_role("spinbutton", name="Epochs (at most)").fill("25")
-    page.get_by_role("spinbutton", name="Epochs (at most)").press("Enter")
-    settle(page)
+    type_number(page, "Epochs (at most)", 25)
     page.get_by_role("button", name="Train the HNN and the MLP").click()
     expect(page.get_by_role("heading", name="Results on the test rows")).to_be_visible(timeout=120_000)
     settle(page)
