@@ -89,7 +89,7 @@ def adopt(app: AppState, selection: Selection, *keys: str) -> None:
     """
     app.selection = selection
     shown = {Keys.SOURCE: selection.source, Keys.TARGET: _option(selection.target), Keys.TASK: _option(selection.task)}
-    shown[Keys.SHEET] = selection.sheet
+    shown |= {Keys.SHEET: selection.sheet, Keys.MISSING: selection.missing, Keys.KEEP: list(selection.keep)}
     for key in keys:
         st.session_state[key] = shown[key]
 
@@ -264,7 +264,7 @@ def open_session() -> None:
     app = state.app_state()
     app.share_message = sessions.safe_import(app, file.getvalue())
     if app.share_message[0]:
-        adopt(app, app.selection, Keys.SOURCE, Keys.TARGET, Keys.TASK, Keys.SHEET)
+        adopt(app, app.selection, Keys.SOURCE, Keys.TARGET, Keys.TASK, Keys.SHEET, Keys.MISSING, Keys.KEEP)
 
 
 def _load(app: AppState) -> Dataset | HNNVizError:

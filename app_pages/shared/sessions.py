@@ -67,8 +67,9 @@ def import_session(app: AppState, payload: bytes) -> str:
         raise InputValidationError(f"The bundle's settings are not valid: {err}") from err
     _restore_table(app, bundle, saved)
     app.selection = replace(
-        app.selection, target=saved.target, task=saved.task, ifn=saved.ifn, seed=saved.seed, max_rows=saved.max_rows
-    )
+        app.selection, target=saved.target, task=saved.task, ifn=saved.ifn, seed=saved.seed, max_rows=saved.max_rows,
+        missing=saved.missing, keep=saved.keep,
+    )  # fmt: skip
     app.lesson = bool(settings.get("lesson", app.lesson))
     restored = [app.source_label(app.selection.source)]
     if bundle.runs:

@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from hnnviz import viz
+from hnnviz._validation import check_in
 from hnnviz.data import (
+    MISSING_RULES,
     SAMPLES,
     Dataset,
     describe_columns,
@@ -194,23 +196,33 @@ class Selection:
         :meth:`hnnviz.specs.IFNSpec.to_dict`."""
         return {
             "source": self.source, "sheet": self.sheet, "target": self.target, "task": self.task,
-            "ifn": self.ifn.to_dict(), "seed": self.seed, "max_rows": self.max_rows,
+            "ifn": self.ifn.to_dict(), "seed": self.seed, "max_rows": self.max_rows, "missing": self.missing,
+            "keep": list(self.keep),
         }  # fmt: skip
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Selection:
-        """The selection written by :meth:`to_dict`; a key it lacks keeps its default.
+        """The selection written by :meth:`to_dict`; a key it lacks keeps its default, except the missing-value
+        rule: a document without one was written before the rule existed, when incomplete rows were dropped.
 
         Raises
         ------
         InputValidationError
             If a value has the wrong type: text (or null) for the source, sheet, target and task, an int >= 0
-            (or null for ``max_rows``) for the counts, valid network options.
+            (or null for ``max_rows``) for the counts, valid network options, a known missing-value rule, a list
+            of column names to keep.
         """
         default = cls()
         texts = {key: _text(d, key, getattr(default, key)) for key in ("source", "sheet", "target", "task")}
         ifn = IFNSpec.from_dict(d["ifn"]) if "ifn" in d else default.ifn
-        return cls(**texts, ifn=ifn, seed=_count(d, "seed", default.seed), max_rows=_count(d, "max_rows", None))
+        missing = check_in(d.get("missing", "drop_rows"), MISSING_RULES, name="missing", owner="Selection.from_dict")
+        keep = d.get("keep", [])
+        if not isinstance(keep, list) or not all(isinstance(name, str) for name in keep):
+            raise InputValidationError(f"The setting 'keep' must be a list of column names. Got {keep!r} instead.")
+        return cls(
+            **texts, ifn=ifn, seed=_count(d, "seed", default.seed), max_rows=_count(d, "max_rows", None),
+            missing=missing, keep=tuple(keep),
+        )  # fmt: skip
 
     def with_source(self, source: str, sheet: str | None = None) -> Selection:
         """Another table: the target falls back to the sample's own (none for an upload), the task to inferred,

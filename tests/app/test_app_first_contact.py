@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.shared import sessions
 from app_pages.shared.state import Keys
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -77,3 +78,17 @@ def test_the_missing_value_rule_can_be_changed(at):
     assert next(m.value for m in at.metric if m.label == "Rows used") == str(N - 12) and features(at) == "6"
     at.selectbox(key=Keys.MISSING).set_value("impute_median").run()
     assert next(m.value for m in at.metric if m.label == "Rows used") == str(N) and features(at) == "6"
+
+
+def test_a_saved_session_keeps_its_missing_value_rule_and_kept_columns(at):
+    at.selectbox(key=Keys.MISSING).set_value("impute_median").run()
+    at.multiselect(key=Keys.KEEP).set_value(["lsalary"]).run()
+    assert features(at) == "7"
+    payload = sessions.export_session(at.session_state["hnnviz.app"], include_data=True)
+    other = AppTest.from_file(str(APP), default_timeout=30)
+    other.run()
+    other.sidebar.file_uploader(key=Keys.SHARE_IMPORT).set_value(("session.zip", payload, "application/zip")).run()
+    other.switch_page("app_pages/data.py").run()
+    assert not other.exception and not other.error
+    assert other.selectbox(key=Keys.MISSING).value == "impute_median"
+    assert other.multiselect(key=Keys.KEEP).value == ["lsalary"] and features(other) == "7"
