@@ -299,11 +299,21 @@ def split_tab(run: Run, ds: Dataset, row: int | None, attr: Attribution) -> None
 # ---- pure effects -----------------------------------------------------------------------------------------------
 
 
-def pure_effects(app: AppState, run: Run, ds: Dataset) -> PureEffects:
+def explained_class(run: Run) -> str | None:
+    """Classification: the class whose log-odds the pure effects split (the last class by default)."""
+    if run.classes is None:
+        return None
+    labels = [str(c) for c in run.classes]
+    return st.selectbox("Class explained", labels, index=len(labels) - 1, key=Keys.PURE_CLASS,
+                        format_func=lambda c: f"class {c}")  # fmt: skip
+
+
+def pure_effects(app: AppState, run: Run, ds: Dataset, target: str | None) -> PureEffects:
     """The run's pure effects, computed once per session (a few hundredths of a second for the default HNN)."""
-    if run.fingerprint not in app.pure:
-        app.pure[run.fingerprint] = purify(run, ds.X)
-    return app.pure[run.fingerprint]
+    key = (run.fingerprint, target)
+    if key not in app.pure:
+        app.pure[key] = purify(run, ds.X, target=target)
+    return app.pure[key]
 
 
 def pure_verdict(pure: PureEffects) -> None:
@@ -473,7 +483,7 @@ def main() -> None:
     method, row = choose_rows(run, ds)
     st.caption(DIFFERENCE)
     if method == PURE:
-        pure = pure_effects(app, run, ds)
+        pure = pure_effects(app, run, ds, explained_class(run))
         pure_verdict(pure)
         views = {
             "Ranking": lambda: pure_ranking_tab(pure, run, ds),

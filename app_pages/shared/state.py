@@ -123,6 +123,7 @@ class Keys:
     EXPLAIN_START = "explain.start"
     PURE_TERM = "explain.pure_term"
     PURE_ORDERS = "explain.pure_orders"
+    PURE_CLASS = "explain.pure_class"
     INSPECT_SIMPLEX = "explain.inspect_simplex"
     INSPECT_SHOW = "explain.inspect_show"
     INSPECT_REFERENCE = "explain.inspect_reference"
@@ -245,7 +246,7 @@ class AppState:
     training: TrainingJob | None = None  # the HNN and its dense twin, side by side
     comparison: ComparisonJob | None = None  # the baselines over several seeds
     attributions: dict[tuple[Any, ...], Attribution] = field(default_factory=dict)  # of the trained HNN
-    pure: dict[str, PureEffects] = field(default_factory=dict)  # the trained HNN's pure effects, by its fingerprint
+    pure: dict[tuple[str, str | None], PureEffects] = field(default_factory=dict)  # by (fingerprint, class)
     checks: dict[tuple[Any, ...], Job] = field(default_factory=dict)  # faithfulness reports being made
     inspections: dict[tuple[Any, ...], SimplexResponse] = field(default_factory=dict)  # simplices looked inside
     reports: dict[str, str] = field(default_factory=dict)  # offline HTML reports, by the run's fingerprint

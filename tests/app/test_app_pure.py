@@ -13,9 +13,9 @@ from app_pages.shared.state import Keys
 JARGON = re.compile(r"logit|gxa|anova", re.IGNORECASE)
 
 
-def pure_of(app):
+def pure_of(app, target: str | None = None):
     run = app_state(app).training.runs["HNN"]
-    return run, app_state(app).pure[run.fingerprint]
+    return run, app_state(app).pure[run.fingerprint, target]
 
 
 def test_pure_effects_are_the_default_and_clicking_a_term_shows_its_shape(at):
@@ -85,3 +85,18 @@ def test_additive_data_says_no_strong_interaction_was_found(at):
     _, pure = pure_of(at)
     assert pure.interaction_share <= 0.05
     assert any(t.startswith("No strong interaction found") for t in shown(at.success))
+
+
+def test_classification_explains_the_chosen_class(at):
+    use_sample(at, "wine")
+    train(at)
+    visit(at, "explain")
+    assert_ok(at)
+    assert at.selectbox(key=Keys.PURE_CLASS).value == "2"  # the last class by default
+    at.selectbox(key=Keys.PURE_CLASS).select("0").run()
+    assert_ok(at)
+    run, pure = pure_of(at, "0")
+    X = app_state(at).training.dataset.X[:5]
+    assert pure.target == "0"
+    np.testing.assert_allclose(pure.predict(X), run.logits(X)[:, 0], rtol=1e-5, atol=1e-5)
+
