@@ -446,7 +446,7 @@ def test_train_explain_and_lab_on_every_bundled_sample_with_a_target(at, name):
     visit(at, "explain")
     assert_ok(at)
     ranking = next(df.value for df in at.dataframe if "effect" in df.value.columns)  # pure effects by default
-    assert job.runs["HNN"].fingerprint in app_state(at).pure and len(ranking) == 15
+    assert [key[0] for key in app_state(at).pure] == [job.runs["HNN"].fingerprint] and len(ranking) == 15
     at.selectbox(key=Keys.EXPLAIN_METHOD).select("gxa").run()  # what each unit carries
     assert_ok(at)
     ranking = next(df.value for df in at.dataframe if "simplex" in df.value.columns)
