@@ -131,6 +131,11 @@ class PureEffects:
     _terms: _Terms = field(repr=False, compare=False)
 
     @property
+    def unit(self) -> str:
+        """What the effects are measured in: ``"target units"``, or ``"logit of class c"`` for classification."""
+        return "target units" if self.target is None else f"logit of class {self.target}"
+
+    @property
     def strong_interactions(self) -> bool:
         """Whether interactions hold more than :data:`WEAK_INTERACTIONS` of the model's variance."""
         return self.interaction_share > WEAK_INTERACTIONS

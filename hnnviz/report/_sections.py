@@ -237,7 +237,7 @@ def pure_section(analysis: Analysis, top: int = 10, shapes: int = 3) -> Parts:
     pure = analysis.pure
     if pure is None:
         return [note(_MLP_NOTE)]
-    unit = "the target's units" if analysis.run.task == "regression" else f"logit units of class {pure.target}"
+    unit = pure.unit  # table() escapes its headers
     verdict = (
         "No strong interaction was found: the model is (nearly) a sum of one curve per feature."
         if not pure.strong_interactions

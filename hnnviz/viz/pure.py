@@ -48,8 +48,8 @@ _DENSITY = "rgba(90, 100, 120, 0.45)"
 
 
 def output_label(pure: PureEffects) -> str:
-    """What the effects are measured in, escaped: ``"target units"`` or ``"logit of class c"``."""
-    return "target units" if pure.target is None else f"logit of class {plot_text(pure.target)}"
+    """What the effects are measured in (:attr:`PureEffects.unit`), escaped for a figure."""
+    return plot_text(pure.unit)
 
 
 def _features(pure: PureEffects) -> list[str]:
