@@ -11,7 +11,7 @@ import streamlit as st
 from app_pages.shared import common, state
 from app_pages.shared.common import LIGHT_VIEW_NODES, PageContext
 from app_pages.shared.state import Keys
-from hnnviz._messages import ORDER_NAMES
+from hnnviz._messages import ORDER_NAMES, fmt_number
 from hnnviz.model import describe_hnn
 from hnnviz.network import FilteredNetwork
 
@@ -65,10 +65,9 @@ def simplex_table(net: FilteredNetwork) -> None:
     )  # fmt: skip
     table = net.simplex_table(orders=orders or None, containing=features)
     st.caption(f"{len(table):,} simplices")
-    st.dataframe(
-        table, hide_index=True, width="stretch", height=320,
-        column_config={"mean_similarity": st.column_config.NumberColumn("mean similarity", format="%.3f")},
-    )  # fmt: skip
+    shown = table.assign(mean_similarity=table["mean_similarity"].map(fmt_number))  # "—" for a lone vertex
+    st.dataframe(shown.rename(columns={"mean_similarity": "mean similarity"}), hide_index=True, width="stretch",
+                 height=320)  # fmt: skip
 
 
 def hnn_panel(ctx: PageContext, net: FilteredNetwork) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from app_pages.shared import common, state
 from app_pages.shared.state import SAMPLE_PREFIX, AppState, Keys, Upload
-from hnnviz.data import MISSING_RULES, SAMPLES, SUPPORTED_FORMATS, Dataset
+from hnnviz.data import MISSING_RULES, SAMPLES, SUPPORTED_FORMATS, Dataset, SampleInfo
 from hnnviz.exceptions import HNNVizError
 
 LARGE_ROWS = 20_000  # above this many rows, working on a sample is suggested
@@ -128,20 +129,31 @@ def choose_task() -> None:
     app.selection = replace(app.selection, task=common.chosen(Keys.TASK))
 
 
+#: Sample cards side by side: narrower cards break the samples' names mid-word.
+_CARDS_PER_ROW = 4
+
+
 def samples_gallery(app: AppState) -> None:
     """One card per bundled sample: what it is, its size and target, and a button to use it."""
     st.subheader("Bundled samples")
-    cards = st.columns(len(SAMPLES))
-    for card, (name, info) in zip(cards, SAMPLES.items(), strict=True):
-        box = card.container(border=True, height="stretch")
-        box.markdown(f"**{name}**")
-        box.caption(common.plain(info.description))
-        box.caption(f"Target: `{info.target}` ({info.task})" if info.target else "No target (structure only)")
-        current = app.selection.source == SAMPLE_PREFIX + name
-        box.button(
-            "In use" if current else "Use this sample", key=f"data.use.{name}", disabled=current,
-            on_click=use_sample, args=(name,), use_container_width=True,
-        )  # fmt: skip
+    samples = list(SAMPLES.items())
+    for start in range(0, len(samples), _CARDS_PER_ROW):
+        row = samples[start : start + _CARDS_PER_ROW]
+        for card, (name, info) in zip(st.columns(_CARDS_PER_ROW), row, strict=False):
+            sample_card(app, card, name, info)
+
+
+def sample_card(app: AppState, card: DeltaGenerator, name: str, info: SampleInfo) -> None:
+    """One bundled sample: what it is, its target, and a button to use it."""
+    box = card.container(border=True, height="stretch")
+    box.markdown(f"**{name}**")
+    box.caption(common.plain(info.description))
+    box.caption(f"Target: `{info.target}` ({info.task})" if info.target else "No target (structure only)")
+    current = app.selection.source == SAMPLE_PREFIX + name
+    box.button(
+        "In use" if current else "Use this sample", key=f"data.use.{name}", disabled=current,
+        on_click=use_sample, args=(name,), use_container_width=True,
+    )  # fmt: skip
 
 
 def upload_box(app: AppState) -> None:
